@@ -1,0 +1,83 @@
+// swift-tools-version:6.0
+//
+// XperienceKit: read Xperience-10M egocentric episodes exactly, align their modalities
+// into windows, build the 12 task contracts, train BLAS-backed heads, score them and
+// export training sets. One library product per layer; small `xp-*` executables compose
+// them. See README.md for the layer map.
+
+import PackageDescription
+
+let package = Package(
+    name: "XperienceKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "EpisodeIO", targets: ["EpisodeIO"]),
+        .library(name: "WindowAlign", targets: ["WindowAlign"]),
+        .library(name: "Heads", targets: ["Heads"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "TaskContracts", targets: ["TaskContracts"]),
+        .library(name: "Exporters", targets: ["Exporters"]),
+        .executable(name: "xp-inspect", targets: ["xp-inspect"]),
+        .executable(name: "xp-bench", targets: ["xp-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C shims (system libraries through pkg-config; only the layers named in
+        // DESIGN.md import them).
+        .systemLibrary(
+            name: "CHDF5",
+            path: "Sources/CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibAV",
+            path: "Sources/CLibAV",
+            pkgConfig: "libavformat libavcodec libavutil libswscale libswresample",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            path: "Sources/CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+
+        // MARK: Layers
+        .target(name: "EpisodeIO", dependencies: ["CHDF5", "CLibAV"]),
+        .target(name: "WindowAlign", dependencies: ["EpisodeIO"]),
+        .target(name: "Heads", dependencies: ["CBLAS"]),
+        .target(name: "Metrics"),
+        .target(name: "TaskContracts", dependencies: ["WindowAlign", "Heads", "Metrics"]),
+        .target(name: "Exporters", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "CZstd"]),
+
+        // MARK: Tools (argument parsing, progress, output; no domain logic)
+        .executableTarget(
+            name: "xp-inspect",
+            dependencies: ["EpisodeIO", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-inspect"
+        ),
+        .executableTarget(
+            name: "xp-bench",
+            dependencies: [
+                "EpisodeIO", "WindowAlign", "Heads", "Metrics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools/xp-bench"
+        ),
+
+        // MARK: Tests (swift-testing)
+        .testTarget(name: "EpisodeIOTests", dependencies: ["EpisodeIO"]),
+        .testTarget(name: "WindowAlignTests", dependencies: ["WindowAlign"]),
+        .testTarget(name: "HeadsTests", dependencies: ["Heads"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+    ]
+)

@@ -1,0 +1,2 @@
+// Exporters: see README.md in this folder for what this layer owns.
+import CZstd

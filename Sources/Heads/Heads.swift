@@ -1,0 +1,2 @@
+// Heads: see README.md in this folder for what this layer owns.
+import CBLAS

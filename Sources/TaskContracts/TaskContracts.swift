@@ -1,0 +1,1 @@
+// TaskContracts: see README.md in this folder for what this layer owns.

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `xp-bench AREA`: one benchmark executable for every area. Each area is a subcommand in a
+/// file of its own (`Bench<Area>.swift`) and prints one JSON object on stdout.
+@main
+struct XPBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xp-bench",
+        abstract: "Measure speed and memory of one area and print one JSON object.",
+        discussion: """
+            Each area generates or reuses its input, runs its work with warm-up and repeats, and \
+            prints medians, peak memory and, where a Python counterpart is installed, the ratio.
+
+            Example:
+              swift run -c release xp-bench heads
+            """,
+        subcommands: benchAreas
+    )
+}

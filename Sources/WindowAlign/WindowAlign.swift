@@ -1,0 +1,1 @@
+// WindowAlign: see README.md in this folder for what this layer owns.
