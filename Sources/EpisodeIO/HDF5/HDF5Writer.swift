@@ -27,10 +27,11 @@ public final class HDF5Writer: @unchecked Sendable {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        temporaryPath = (directory.isEmpty ? "." : directory) + "/.\(name).partial-\(ProcessInfo.processInfo.processIdentifier)"
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\(name).partial-\(ProcessInfo.processInfo.processIdentifier)"
+        temporaryPath = temporary
         let id: hid_t = withHDF5 {
             xp_H5_silence_errors()
-            return H5Fcreate(temporaryPath, xp_H5F_ACC_TRUNC(), xp_H5P_DEFAULT(), xp_H5P_DEFAULT())
+            return H5Fcreate(temporary, xp_H5F_ACC_TRUNC(), xp_H5P_DEFAULT(), xp_H5P_DEFAULT())
         }
         guard id >= 0 else { throw .writeFailed(file: path, dataset: "/", reason: "cannot create the file") }
         fileID = id
