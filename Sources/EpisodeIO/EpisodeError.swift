@@ -22,6 +22,8 @@ public enum EpisodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case readFailed(file: String, dataset: String, reason: String)
     /// A row range outside the dataset.
     case outOfRange(file: String, dataset: String, requested: String, available: Int)
+    /// A value inside a dataset is not what the format says (e.g. a timestamp that is not a number).
+    case badValue(file: String, dataset: String, reason: String)
     /// A write failed.
     case writeFailed(file: String, dataset: String, reason: String)
     /// The caption payload is malformed.
@@ -49,6 +51,8 @@ public enum EpisodeError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): reading '\(dataset)' failed (\(reason)). The file may be truncated or corrupt."
         case .outOfRange(let file, let dataset, let requested, let available):
             return "\(file): rows \(requested) of '\(dataset)' requested, but it has \(available) rows."
+        case .badValue(let file, let dataset, let reason):
+            return "\(file): dataset '\(dataset)': \(reason)."
         case .writeFailed(let file, let dataset, let reason):
             return "\(file): writing '\(dataset)' failed (\(reason)). Check free disk space and permissions."
         case .caption(let file, let field, let reason):
