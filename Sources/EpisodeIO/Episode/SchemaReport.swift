@@ -131,7 +131,7 @@ extension Episode {
                 let table = try captions()
                 return (true, table.unresolvedReferences.isEmpty ? nil : "\(table.unresolvedReferences.count) frame references unresolved")
             } catch {
-                return (false, error.description)
+                return (false, "\(error)")
             }
         })
         modalities.append(state(.pointCloud) { ok("slam/point_cloud") && (sizes["P"] ?? 0) > 0 ? (true, nil) : (false, "needs a non-empty slam/point_cloud") })
