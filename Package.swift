@@ -60,15 +60,20 @@ let package = Package(
         .target(name: "Exporters", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "CZstd"]),
 
         // MARK: Tools (argument parsing, progress, output; no domain logic)
+        .target(
+            name: "ToolSupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/ToolSupport"
+        ),
         .executableTarget(
             name: "xp-inspect",
-            dependencies: ["EpisodeIO", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-inspect"
         ),
         .executableTarget(
             name: "xp-bench",
             dependencies: [
-                "EpisodeIO", "WindowAlign", "Heads", "Metrics",
+                "EpisodeIO", "WindowAlign", "Heads", "Metrics", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-bench"

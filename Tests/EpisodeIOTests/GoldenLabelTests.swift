@@ -73,6 +73,8 @@ struct GoldenLabelTests {
         let expected = text.split(whereSeparator: \.isNewline).dropFirst().compactMap { Int($0) }
         #expect(expected.count == 17)
         #expect(table.boundaries(.action) == expected)
+        #expect(table.farReferences == 0)
+        #expect(table.unresolvedReferences.isEmpty)
     }
 
     @Test("segment ends: current rules clamp frame_0005822 to 5820, release rules fall back to 5800", .enabled(if: available))

@@ -154,6 +154,8 @@ struct RealTrimTests {
         let table = try episode.captions()
         #expect(table.frames.count == 8)
         #expect(table.labels(.action) == Array(repeating: "Pick up kettle", count: 7) + ["Pour milk into coffee"])
+        // Those far matches are flagged: the caption belongs to a longer timeline.
+        #expect(table.farReferences > 100)
         #expect(table.frames[0].objects == ["kettle", "coffee dripper", "scale", "bottle"])
         // Spec §3.4: frames 0–39 have no interaction.
         #expect(table.frames[0].interaction == nil)

@@ -54,6 +54,12 @@ public struct CaptionTable: Sendable {
     public var unresolvedReferences: [String]
     /// How many frame references the document holds, resolved or not.
     public var referenceCount: Int
+    /// References matched by the nearest-timestamp rule to a frame more than
+    /// ``CaptionTable/farReferenceThreshold`` away: a sign that the caption belongs to a longer
+    /// timeline than the file's (a trimmed file), and that an external timeline is needed.
+    public var farReferences: Int
+    /// 100 ms, two frame periods at 20 fps.
+    public static let farReferenceThreshold: UInt64 = 100_000_000
 
     /// The task suite's per-frame label (spec §3.5): stripped, and `""` when missing or `N/A`.
     public func label(_ target: LabelTarget, frame: Int) -> String {
@@ -88,6 +94,7 @@ public struct CaptionTable: Sendable {
         self.taskIDs = ids
         self.unresolvedReferences = resolver.unresolved
         self.referenceCount = resolver.referenceCount
+        self.farReferences = resolver.farReferences
     }
 }
 
@@ -106,7 +113,15 @@ struct CaptionResolver {
     let rules: CaptionRules
     var unresolved: [String] = []
     var referenceCount = 0
+    var farReferences = 0
     var n: Int { index.count }
+
+    /// Nearest-timestamp lookup that counts matches far from any frame.
+    mutating func nearest(_ value: Int64) -> Int? {
+        guard let (frame, distance) = index.nearestWithDistance(to: value) else { return nil }
+        if distance > CaptionTable.farReferenceThreshold { farReferences += 1 }
+        return frame
+    }
 
     init(index: FrameReferenceIndex, rules: CaptionRules) {
         self.index = index
@@ -114,7 +129,7 @@ struct CaptionResolver {
     }
 
     /// The current rules' `_resolve_frame_ref`: a 0-based frame or nil.
-    func resolveCurrent(_ ref: JSONValue?) -> Int? {
+    mutating func resolveCurrent(_ ref: JSONValue?) -> Int? {
         guard let ref, ref != .null else { return nil }
         let s = ref.pythonString.trimmingCharacters(in: .whitespacesAndNewlines)
         if s.isEmpty { return nil }
@@ -130,7 +145,7 @@ struct CaptionResolver {
         let digits = stem.hasPrefix("-") ? stem.dropFirst() : Substring(stem)
         if FrameReferenceIndex.isDigits(digits) {
             let value = Int64(stem) ?? (stem.hasPrefix("-") ? Int64.min : Int64.max)
-            if value >= 100_000_000 { return index.nearest(to: value) }
+            if value >= 100_000_000 { return nearest(value) }
             return Int(min(max(value - 1, 0), Int64(n - 1)))
         }
         return nil
@@ -138,9 +153,9 @@ struct CaptionResolver {
 
     /// The release rules' lookup for action and object references: name, then nearest
     /// timestamp when the reference is all digits.
-    func resolveRelease(_ key: String) -> Int? {
+    mutating func resolveRelease(_ key: String) -> Int? {
         if let i = index.exact(key) { return i }
-        if FrameReferenceIndex.isDigits(Substring(key)), let value = Int64(key) { return index.nearest(to: value) }
+        if FrameReferenceIndex.isDigits(Substring(key)), let value = Int64(key) { return nearest(value) }
         return nil
     }
 
@@ -183,8 +198,8 @@ struct CaptionResolver {
                     var si = index.exact(startName)
                     var ei = index.exact(endName)
                     if si == nil || ei == nil, FrameReferenceIndex.isDigits(Substring(startName)) {
-                        if si == nil, let v = Int64(startName) { si = index.nearest(to: v) }
-                        if ei == nil, FrameReferenceIndex.isDigits(Substring(endName)), let v = Int64(endName) { ei = index.nearest(to: v) }
+                        if si == nil, let v = Int64(startName) { si = nearest(v) }
+                        if ei == nil, FrameReferenceIndex.isDigits(Substring(endName)), let v = Int64(endName) { ei = nearest(v) }
                     }
                     si = note(si, f + ".start_frame", action.startFrame)
                     ei = note(ei, f + ".end_frame", action.endFrame)
@@ -249,8 +264,8 @@ struct CaptionResolver {
                     let endKey = segment.endFrame.pythonString
                     segStart = index.exact(startKey)
                     segEnd = index.exact(endKey)
-                    if segStart == nil, FrameReferenceIndex.isDigits(Substring(startKey)), let v = Int64(startKey) { segStart = index.nearest(to: v) }
-                    if segEnd == nil, FrameReferenceIndex.isDigits(Substring(endKey)), let v = Int64(endKey) { segEnd = index.nearest(to: v) }
+                    if segStart == nil, FrameReferenceIndex.isDigits(Substring(startKey)), let v = Int64(startKey) { segStart = nearest(v) }
+                    if segEnd == nil, FrameReferenceIndex.isDigits(Substring(endKey)), let v = Int64(endKey) { segEnd = nearest(v) }
                 }
             }
             let start = segStart ?? lowest

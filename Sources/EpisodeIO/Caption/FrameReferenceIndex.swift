@@ -61,7 +61,10 @@ public struct FrameReferenceIndex: Sendable {
 
     /// The frame whose name, read as a timestamp, is nearest to `timestamp`; nil when no name
     /// is numeric.
-    public func nearest(to timestamp: Int64) -> Int? {
+    public func nearest(to timestamp: Int64) -> Int? { nearestWithDistance(to: timestamp)?.frame }
+
+    /// ``nearest(to:)`` with the absolute distance between the timestamp and the frame's.
+    public func nearestWithDistance(to timestamp: Int64) -> (frame: Int, distance: UInt64)? {
         var best: Int? = nil
         var bestDiff = UInt64.max
         for entry in timestamps {
@@ -72,7 +75,7 @@ public struct FrameReferenceIndex: Sendable {
                 best = entry.frame
             }
         }
-        return best
+        return best.map { ($0, bestDiff) }
     }
 }
 

@@ -1,1 +1,129 @@
-print("xp-inspect")
+import ArgumentParser
+import EpisodeIO
+import Foundation
+import ToolSupport
+
+/// `xp-inspect`: what an episode holds, what is missing, and its per-frame labels.
+struct XPInspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xp-inspect",
+        abstract: "Summarise an Xperience-10M episode: sizes, modalities, captions and problems.",
+        discussion: """
+            PATH is an episode folder (holding annotation.hdf5 and the MP4s) or an annotation.hdf5 file.
+
+            Examples:
+              xp-inspect ~/data/xperience-10m-sample
+              xp-inspect ep1/annotation.hdf5 --json > summary.json
+              xp-inspect ep1 --tree
+              xp-inspect trim/annotation.hdf5 --timeline sample_frame_names.txt --labels > labels.csv
+            """
+    )
+
+    @Argument(help: "Episode folder or annotation.hdf5 path.")
+    var path: String
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    @Flag(help: "List every group and dataset with shape, dtype and scalar values.")
+    var tree = false
+
+    @Flag(help: "Write per-frame labels as CSV (frame,action,subtask) to stdout.")
+    var labels = false
+
+    @Option(help: "Resolve the caption against this frame-name file (one name per line), e.g. the full timeline of a trimmed file.")
+    var timeline: String?
+
+    @Option(help: "Caption frame-reference rules: current or release.")
+    var rules: String = "current"
+
+    func validate() throws {
+        guard CaptionRules(rawValue: rules) != nil else {
+            throw ValidationError("--rules must be one of: \(CaptionRules.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if [json, tree, labels].filter({ $0 }).count > 1 {
+            throw ValidationError("choose at most one of --json, --tree, --labels")
+        }
+    }
+
+    func run() throws {
+        do {
+            try inspect()
+        } catch let error as EpisodeError {
+            Tool.note("error: \(error.description)")
+            throw ExitCode(1)
+        }
+    }
+
+    func inspect() throws {
+        let rules = CaptionRules(rawValue: self.rules) ?? .current
+        let episode = try Episode(path: path)
+        let names = try timeline.map { try Episode.readTimeline(path: $0) }
+        if tree {
+            print(episode.tree().joined(separator: "\n"))
+            return
+        }
+        if labels {
+            let table = try episode.captions(rules: rules, frameNames: names)
+            var out = "frame,action,subtask\n"
+            for frame in table.frames.indices {
+                out += "\(frame),\(csvField(table.label(.action, frame: frame))),\(csvField(table.label(.subtask, frame: frame)))\n"
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
+            return
+        }
+        let summary = episode.summary(frameNames: names, rules: rules)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(summary)
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        } else {
+            print(render(summary))
+        }
+    }
+}
+
+/// Quotes a CSV field when it holds a comma, quote or newline (RFC 4180).
+func csvField(_ value: String) -> String {
+    guard value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return value }
+    return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+func render(_ s: EpisodeSummary) -> String {
+    var lines: [String] = []
+    lines.append("Episode      \(s.file)")
+    if let n = s.frames {
+        var line = "Frames       \(n)"
+        if let d = s.durationSeconds { line += String(format: "   duration %.2f s", d) }
+        if let f = s.fpsEstimate { line += String(format: "   fps %.4f", f) }
+        lines.append(line)
+    }
+    if let first = s.firstTimestamp, let last = s.lastTimestamp {
+        lines.append("Timestamps   \(first) … \(last) ns")
+    }
+    lines.append("Schema       \(s.datasetsPresent)/\(s.datasetsExpected) datasets present" + (s.complete ? " (complete)" : ""))
+    lines.append("Modalities")
+    for m in s.modalities {
+        let mark = m.usable ? "ok " : "-- "
+        var line = "  \(mark) " + m.modality.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
+        if let source = m.source { line += source }
+        if let note = m.note { line += (m.source == nil ? "" : "  ") + "(\(note))" }
+        lines.append(line)
+    }
+    if let c = s.captions {
+        lines.append("Captions     \"\(c.mainTask)\"  \(c.resolvedSegments)/\(c.segments) segments resolved (\(c.rules) rules)")
+        lines.append("  \(c.actions.count) actions, \(c.subtasks.count) subtasks, \(c.unlabelledFrames) unlabelled frames, \(c.actionBoundaries.count) action boundaries")
+        for a in c.actions.prefix(40) { lines.append("    \(String(a.frames).padding(toLength: 6, withPad: " ", startingAt: 0)) \(a.label)") }
+        if c.actions.count > 40 { lines.append("    … \(c.actions.count - 40) more") }
+    }
+    if s.problems.isEmpty {
+        lines.append("Problems     none")
+    } else {
+        lines.append("Problems")
+        for p in s.problems { lines.append("  - \(p)") }
+    }
+    return lines.joined(separator: "\n")
+}
+
+Tool.main(XPInspect.self)
