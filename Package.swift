@@ -52,7 +52,7 @@ let package = Package(
         ),
 
         // MARK: Layers
-        .target(name: "EpisodeIO", dependencies: ["CHDF5", "CLibAV"]),
+        .target(name: "EpisodeIO", dependencies: ["CHDF5", "CLibAV"], exclude: ["README.md"]),
         .target(name: "WindowAlign", dependencies: ["EpisodeIO"]),
         .target(name: "Heads", dependencies: ["CBLAS"]),
         .target(name: "Metrics"),

@@ -184,6 +184,53 @@ public final class HDF5Writer: @unchecked Sendable {
         }
     }
 
+    /// Creates a numeric dataset of `shape` to be filled row block by row block with
+    /// ``writeRows(_:_:rows:)``, so that large arrays (depth) never sit whole in memory.
+    public func create<T: HDF5Numeric>(_ dataset: String, of: T.Type, shape: [Int], storage: Storage = .contiguous) throws(EpisodeError) {
+        try withHDF5 { () throws(EpisodeError) in
+            try ensureParents(of: dataset)
+            let space = dataspace(shape)
+            defer { H5Sclose(space) }
+            let dcpl = try creationList(shape: shape, storage: storage, dataset: dataset)
+            defer { H5Pclose(dcpl) }
+            let did = H5Dcreate2(fileID, dataset, T.hdf5FileType, space, xp_H5P_DEFAULT(), dcpl, xp_H5P_DEFAULT())
+            guard did >= 0 else { throw .writeFailed(file: path, dataset: dataset, reason: "cannot create dataset") }
+            H5Dclose(did)
+        }
+    }
+
+    /// Writes rows `rows` (first dimension) of a dataset made by ``create(_:of:shape:storage:)``.
+    public func writeRows<T: HDF5Numeric>(_ dataset: String, _ values: [T], rows: Range<Int>) throws(EpisodeError) {
+        try withHDF5 { () throws(EpisodeError) in
+            let did = H5Dopen2(fileID, dataset, xp_H5P_DEFAULT())
+            guard did >= 0 else { throw .writeFailed(file: path, dataset: dataset, reason: "dataset not created") }
+            defer { H5Dclose(did) }
+            let fileSpace = H5Dget_space(did)
+            defer { H5Sclose(fileSpace) }
+            let rank = Int(H5Sget_simple_extent_ndims(fileSpace))
+            var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+            H5Sget_simple_extent_dims(fileSpace, &dims, nil)
+            guard rank >= 1, rows.lowerBound >= 0, rows.upperBound <= Int(dims[0]) else {
+                throw .writeFailed(file: path, dataset: dataset, reason: "rows \(rows) outside \(dims.first ?? 0) rows")
+            }
+            var count = dims
+            count[0] = hsize_t(rows.count)
+            guard values.count == count.reduce(1, { $0 * Int($1) }) else {
+                throw .writeFailed(file: path, dataset: dataset, reason: "\(values.count) values for \(rows.count) rows")
+            }
+            if values.isEmpty { return }
+            var start = [hsize_t](repeating: 0, count: rank)
+            start[0] = hsize_t(rows.lowerBound)
+            H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, count, nil)
+            let memSpace = H5Screate_simple(Int32(rank), count, nil)
+            defer { H5Sclose(memSpace) }
+            let status = values.withUnsafeBytes {
+                H5Dwrite(did, T.hdf5MemoryType, memSpace, fileSpace, xp_H5P_DEFAULT(), $0.baseAddress)
+            }
+            guard status >= 0 else { throw .writeFailed(file: path, dataset: dataset, reason: "H5Dwrite failed") }
+        }
+    }
+
     /// Creates an empty group (and its parents).
     public func createGroup(_ group: String) throws(EpisodeError) {
         try withHDF5 { () throws(EpisodeError) in try ensureParents(of: group + "/x") }
