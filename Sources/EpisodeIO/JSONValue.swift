@@ -255,3 +255,70 @@ public struct JSONParser {
         return .double(value)
     }
 }
+
+extension JSONValue {
+    /// Serialises like Python's `json.dumps(value)`: `", "` and `": "` separators, ASCII output
+    /// with `\uXXXX` escapes, keys in stored order. With `indent`, like `json.dumps(indent: n)`.
+    public func pythonJSON(indent: Int? = nil) -> String {
+        var out = ""
+        write(into: &out, indent: indent, level: 0)
+        return out
+    }
+
+    func write(into out: inout String, indent: Int?, level: Int) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d):
+            if d.isNaN { out += "NaN" } else if d.isInfinite { out += d > 0 ? "Infinity" : "-Infinity" }
+            else if d == d.rounded() && abs(d) < 1e16 { out += String(Int64(d)) + ".0" }
+            else { out += "\(d)" }
+        case .string(let s): JSONValue.writeString(s, into: &out)
+        case .array(let items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (i, item) in items.enumerated() {
+                if let indent { out += "\n" + String(repeating: " ", count: indent * (level + 1)) } else if i > 0 { out += " " }
+                item.write(into: &out, indent: indent, level: level + 1)
+                if i < items.count - 1 { out += "," }
+            }
+            if let indent { out += "\n" + String(repeating: " ", count: indent * level) }
+            out += "]"
+        case .object(let pairs):
+            if pairs.isEmpty { out += "{}"; return }
+            out += "{"
+            for (i, (key, value)) in pairs.enumerated() {
+                if let indent { out += "\n" + String(repeating: " ", count: indent * (level + 1)) } else if i > 0 { out += " " }
+                JSONValue.writeString(key, into: &out)
+                out += ": "
+                value.write(into: &out, indent: indent, level: level + 1)
+                if i < pairs.count - 1 { out += "," }
+            }
+            if let indent { out += "\n" + String(repeating: " ", count: indent * level) }
+            out += "}"
+        }
+    }
+
+    static func writeString(_ s: String, into out: inout String) {
+        out += "\""
+        for unit in s.unicodeScalars {
+            switch unit {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if unit.value < 0x20 || unit.value > 0x7E {
+                    for code in String(unit).utf16 { out += String(format: "\\u%04x", code) }
+                } else {
+                    out.unicodeScalars.append(unit)
+                }
+            }
+        }
+        out += "\""
+    }
+}
