@@ -83,6 +83,14 @@ public func boundaryF1(predicted: [Int], truth: [Int], toleranceFrames: Int = 10
         meanAbsTimingErrorFrames: matched > 0 ? Double(errorSum) / Double(matched) : nil)
 }
 
+/// The true boundaries that a test range can be scored against: those within
+/// `[min(centres), max(centres)]`, as the reference restricts the 17 episode boundaries to
+/// the 4 inside the test windows' centres. Empty when `centres` is empty.
+public func boundaries(_ all: [Int], withinCentres centres: [Int]) -> [Int] {
+    guard let lo = centres.min(), let hi = centres.max() else { return [] }
+    return all.filter { $0 >= lo && $0 <= hi }
+}
+
 /// One boundary proposed by `pickBoundaryPeaks`.
 public struct BoundaryPeak: Codable, Equatable, Sendable {
     /// Frame of the peak (a window centre).

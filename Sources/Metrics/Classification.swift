@@ -148,12 +148,16 @@ public struct ClassificationReport: Codable, Equatable, Sendable {
     }
 
     /// The reference's `per_class_metrics.csv`
-    /// (`class_id,class_name,support,predicted,precision,recall,f1`).
-    public func perClassCSV() -> String {
-        var lines = ["class_id,class_name,support,predicted,precision,recall,f1"]
+    /// (`class_id,class_name,support,predicted,precision,recall,f1`). The generated-answer
+    /// evaluator writes the same table without the `class_id` column
+    /// (`includeClassID: false`).
+    public func perClassCSV(includeClassID: Bool = true) -> String {
+        let header = ["class_name", "support", "predicted", "precision", "recall", "f1"]
+        var lines = [((includeClassID ? ["class_id"] : []) + header).joined(separator: ",")]
         for m in perClass {
-            lines.append([String(m.classId), csvField(m.className), String(m.support), String(m.predicted),
-                          "\(m.precision)", "\(m.recall)", "\(m.f1)"].joined(separator: ","))
+            let fields = [csvField(m.className), String(m.support), String(m.predicted),
+                          "\(m.precision)", "\(m.recall)", "\(m.f1)"]
+            lines.append(((includeClassID ? [String(m.classId)] : []) + fields).joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }

@@ -48,6 +48,63 @@ public struct RetrievalMetrics: Codable, Equatable, Sendable {
     }
 }
 
+extension RetrievalMetrics {
+    /// The chance level when query i has `positivesPerQuery[i]` positives among `candidates`
+    /// (tolerance-aware retrieval), averaged over queries. For a uniformly random order and
+    /// m positives among n, the best positive's rank R has P(R > r) = C(n − r, m)/C(n, m), so
+    /// top-k = 1 − C(n − k, m)/C(n, m), E[1/R] = Σ_r P(R = r)/r and E[R] = (n + 1)/(m + 1).
+    /// The median rank is that of the pooled rank distribution: the smallest r with
+    /// F(r) ≥ 1/2, or r + 1/2 when F(r) is exactly 1/2 (numpy's convention, which gives
+    /// (n + 1)/2 for one positive). With one positive per query this equals
+    /// `chance(candidates:)`.
+    ///
+    /// - Throws: `MetricsError` when there are no queries, `candidates < 1`, or a positive
+    ///   count is outside `1...candidates`.
+    public static func chance(candidates n: Int, positivesPerQuery: [Int]) throws(MetricsError) -> RetrievalMetrics {
+        guard n >= 1 else { throw .invalidParameter(name: "candidates", expected: "≥ 1", found: "\(n)") }
+        try requireNonEmpty("positives per query", count: positivesPerQuery.count)
+        for (i, m) in positivesPerQuery.enumerated() where m < 1 || m > n {
+            throw .invalidParameter(name: "positivesPerQuery[\(i)]", expected: "a count in 1...\(n)", found: "\(m)")
+        }
+        // survival[m][r] = P(R > r) = Π_{i<m} (n − r − i)/(n − i), for r in 0...n.
+        var survivalByCount: [Int: [Double]] = [:]
+        for m in Set(positivesPerQuery) {
+            survivalByCount[m] = (0...n).map { r in
+                var p = 1.0
+                for i in 0..<m {
+                    let num = n - r - i
+                    if num <= 0 { return 0 }
+                    p *= Double(num) / Double(n - i)
+                }
+                return p
+            }
+        }
+        let q = Double(positivesPerQuery.count)
+        var mrr = 0.0, top1 = 0.0, top5 = 0.0, top10 = 0.0, meanRank = 0.0
+        var pooledCDF = [Double](repeating: 0, count: n + 1)
+        for m in positivesPerQuery {
+            guard let survival = survivalByCount[m] else { continue }
+            for r in 1...n {
+                mrr += (survival[r - 1] - survival[r]) / Double(r)
+                pooledCDF[r] += (1 - survival[r]) / q
+            }
+            top1 += 1 - survival[min(1, n)]
+            top5 += 1 - survival[min(5, n)]
+            top10 += 1 - survival[min(10, n)]
+            meanRank += Double(n + 1) / Double(m + 1)
+        }
+        var median = Double(n)
+        for r in 1...n where pooledCDF[r] >= 0.5 - 1e-12 {
+            median = abs(pooledCDF[r] - 0.5) <= 1e-12 && r < n ? Double(r) + 0.5 : Double(r)
+            break
+        }
+        return RetrievalMetrics(
+            mrr: mrr / q, top1Accuracy: top1 / q, top5Accuracy: top5 / q, top10Accuracy: top10 / q,
+            medianRank: median, meanRank: meanRank / q,
+            numQueries: positivesPerQuery.count, numCandidates: n)
+    }
+}
+
 /// Summarises 1-based ranks of the positive for each query.
 ///
 /// - Throws: `MetricsError` for no ranks or a rank outside `1...candidates`.

@@ -121,7 +121,9 @@ struct ClassificationTests {
         let bare = try jsonObject(try classificationMetrics(truth: [0], predicted: [0], classNames: ["a"]).metrics)
         #expect(bare["majority_baseline_accuracy"] == nil && bare.count == 6)
         #expect(r.confusion.csv() == "true\\pred,a,\"b,c\"\r\na,1,0\r\n\"b,c\",1,0\r\n")
-        #expect(r.perClassCSV().hasPrefix("class_id,class_name,support,predicted,precision,recall,f1\r\n0,a,1,2,0.5,1.0,"))
+        // Class a: support 1, predicted 2 (both items), precision 1/2, recall 1, F1 2/3.
+        #expect(r.perClassCSV().hasPrefix("class_id,class_name,support,predicted,precision,recall,f1\r\n0,a,1,2,0.5,1.0,0.666"))
+        #expect(r.perClassCSV(includeClassID: false).hasPrefix("class_name,support,predicted,precision,recall,f1\r\na,1,2,0.5,1.0,"))
     }
 
     @Test func badInputsThrowTypedErrors() {

@@ -89,6 +89,21 @@ struct ReferenceConformanceTests {
         }
     }
 
+    @Test func testBoundariesFromPublishedList() throws {
+        // The 17 episode boundaries; the test windows 813…1160 have centres 4074…5809
+        // (start 5·i, centre start + 9), which leaves 4400, 4520, 5000 and 5800.
+        guard let url = SharedFixtures.file("reference-sample-outputs/transition_detection_true_boundaries.csv") else { return }
+        let lines = try String(contentsOf: url, encoding: .utf8).split(whereSeparator: \.isNewline)
+        let all = lines.dropFirst().compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        #expect(all.count == 17)
+        let centres = (813...1160).map { 5 * $0 + 9 }
+        #expect(centres.first == 4074 && centres.last == 5809)
+        let test = boundaries(all, withinCentres: centres)
+        #expect(test == [4400, 4520, 5000, 5800])
+        guard let ref = try referenceTask("transition_detection") else { return }
+        #expect(ref["true_boundaries"] as? Int == test.count)
+    }
+
     @Test func groundingSitsAtChance() throws {
         // The suite's grounding MRR 0.0160 is below the closed-form chance 0.01848 (§7 #7), and
         // its median rank 172 is near the chance 174.5.

@@ -81,6 +81,24 @@ struct RetrievalTests {
         #expect(two.mrr == 0.75 && two.top5Accuracy == 1 && two.medianRank == 1.5)
     }
 
+    @Test func chanceWithSeveralPositives() throws {
+        // n = 3 candidates, 2 positives: the positive positions are {1,2}, {1,3} or {2,3},
+        // equally likely, so the best rank is 1, 1, 2 → MRR (1 + 1 + 1/2)/3 = 5/6,
+        // top-1 2/3, mean rank 4/3 = (n + 1)/(m + 1), median 1 (F(1) = 2/3 ≥ 1/2).
+        let c = try RetrievalMetrics.chance(candidates: 3, positivesPerQuery: [2])
+        #expect(close(c.mrr, 5.0 / 6) && close(c.top1Accuracy, 2.0 / 3) && close(c.top5Accuracy, 1))
+        #expect(close(c.meanRank, 4.0 / 3) && c.medianRank == 1)
+        // One positive per query reproduces the single-positive closed form.
+        let one = try RetrievalMetrics.chance(candidates: 348, positivesPerQuery: [1, 1, 1])
+        let closed = try RetrievalMetrics.chance(candidates: 348)
+        #expect(close(one.mrr, closed.mrr) && close(one.top10Accuracy, closed.top10Accuracy))
+        #expect(one.medianRank == 174.5 && close(one.meanRank, 174.5))
+        // Mixing queries averages: m = 1 (MRR (1 + 1/2 + 1/3)/3 = 11/18) and m = 3 (always rank 1).
+        let mixed = try RetrievalMetrics.chance(candidates: 3, positivesPerQuery: [1, 3])
+        #expect(close(mixed.mrr, (11.0 / 18 + 1) / 2) && close(mixed.meanRank, (2 + 1) / 2))
+        #expect(throws: MetricsError.self) { try RetrievalMetrics.chance(candidates: 3, positivesPerQuery: [4]) }
+    }
+
     @Test func badInputs() {
         #expect(throws: MetricsError.nonFinite(what: "query vectors", index: 1)) {
             try retrievalRanks(queries: [1, .nan] as [Double], candidates: [1, 0], dimension: 2)
