@@ -93,12 +93,16 @@ public func multiLabelMetrics(
 }
 
 /// The label-frequency baseline: one fixed label set, predicted for every test row. It holds
-/// the labels that are positive in at least `minFrequency` of the training rows; if none
-/// reaches that, the single most frequent training label (the first one on a tie), which
-/// mirrors the heads' "at least one label" rule. All false if no training row has a label.
+/// the labels that are positive in at least `minFrequency` of the training rows. With
+/// `atLeastOne` (the default), when no label reaches that, the single most frequent training
+/// label is used instead (the first one on a tie), mirroring the heads' "at least one label"
+/// rule; the multi-episode baseline's constant prior (frequency ≥ 0.10) has no such fallback.
+/// All false if no training row has a label.
 ///
 /// - Throws: `MetricsError` for empty or ragged training rows or a frequency outside (0, 1].
-public func labelFrequencyBaseline(train: [[Bool]], minFrequency: Double = 0.5) throws(MetricsError) -> [Bool] {
+public func labelFrequencyBaseline(
+    train: [[Bool]], minFrequency: Double = 0.5, atLeastOne: Bool = true
+) throws(MetricsError) -> [Bool] {
     try requireNonEmpty("train label rows", count: train.count)
     let width = train[0].count
     try requireRectangular("train label rows", train, width: width)
@@ -111,7 +115,7 @@ public func labelFrequencyBaseline(train: [[Bool]], minFrequency: Double = 0.5) 
     }
     let n = Double(train.count)
     var chosen = counts.map { Double($0) / n >= minFrequency }
-    if !chosen.contains(true), let top = counts.indices.max(by: { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }), counts[top] > 0 {
+    if atLeastOne, !chosen.contains(true), let top = counts.indices.max(by: { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }), counts[top] > 0 {
         chosen[top] = true
     }
     return chosen

@@ -1,6 +1,16 @@
 // Retrieval by cosine similarity (`retrieval_metrics` in the reference suite), with
 // tolerance-aware positives for the strict protocol and closed-form chance levels.
 
+/// How a query scores a candidate; higher is better.
+public enum RetrievalSimilarity: String, Codable, Sendable, CaseIterable {
+    /// Cosine of the L2-normalised rows (norm floored at 1e-8). The reference suite.
+    case cosine
+    /// Raw dot product. The multi-episode caption-grounding baseline.
+    case dot
+    /// Negative Euclidean distance. The future-window retrieval of the world-model evaluator.
+    case negativeEuclidean = "negative_euclidean"
+}
+
 /// Ranking metrics. JSON keys follow the reference `metrics.json`.
 public struct RetrievalMetrics: Codable, Equatable, Sendable {
     /// Mean reciprocal rank of the (best) positive.
@@ -138,10 +148,11 @@ func normalisedRows(_ values: [Double], dimension d: Int) -> [Double] {
     return out
 }
 
-/// Cosine similarity matrix `S[q][c]` of L2-normalised rows, accumulated in Float64.
-/// Four queries share each pass over a candidate row so that the candidate matrix is read
-/// from memory a quarter as often; each dot product runs in SIMD4 lanes.
-func cosineSimilarities(queries q: [Double], candidates c: [Double], dimension d: Int) -> [[Double]] {
+/// Score matrix `S[q][c]`, accumulated in Float64: dot products, or with `euclidean` the
+/// negative squared distance (computed from differences, not from norms, so that identical
+/// rows score exactly 0). Four queries share each pass over a candidate row so that the
+/// candidate matrix is read from memory a quarter as often; each sum runs in SIMD4 lanes.
+func blockedScores(queries q: [Double], candidates c: [Double], dimension d: Int, euclidean: Bool) -> [[Double]] {
     let nq = q.count / d, nc = c.count / d
     var s = [[Double]](repeating: [Double](repeating: 0, count: nc), count: nq)
     guard nq > 0, nc > 0 else { return s }
@@ -161,21 +172,39 @@ func cosineSimilarities(queries q: [Double], candidates c: [Double], dimension d
                     var a0 = SIMD4<Double>.zero, a1 = SIMD4<Double>.zero
                     var a2 = SIMD4<Double>.zero, a3 = SIMD4<Double>.zero
                     var k = 0
-                    while k < vectorEnd {
-                        let cv = UnsafeRawPointer(crow + k).loadUnaligned(as: SIMD4<Double>.self)
-                        a0 += UnsafeRawPointer(r0 + k).loadUnaligned(as: SIMD4<Double>.self) * cv
-                        a1 += UnsafeRawPointer(r1 + k).loadUnaligned(as: SIMD4<Double>.self) * cv
-                        a2 += UnsafeRawPointer(r2 + k).loadUnaligned(as: SIMD4<Double>.self) * cv
-                        a3 += UnsafeRawPointer(r3 + k).loadUnaligned(as: SIMD4<Double>.self) * cv
-                        k += 4
+                    // Two copies of the loop keep the branch out of the inner iteration.
+                    if euclidean {
+                        while k < vectorEnd {
+                            let cv = UnsafeRawPointer(crow + k).loadUnaligned(as: SIMD4<Double>.self)
+                            let e0 = UnsafeRawPointer(r0 + k).loadUnaligned(as: SIMD4<Double>.self) - cv
+                            let e1 = UnsafeRawPointer(r1 + k).loadUnaligned(as: SIMD4<Double>.self) - cv
+                            let e2 = UnsafeRawPointer(r2 + k).loadUnaligned(as: SIMD4<Double>.self) - cv
+                            let e3 = UnsafeRawPointer(r3 + k).loadUnaligned(as: SIMD4<Double>.self) - cv
+                            a0 += e0 * e0; a1 += e1 * e1; a2 += e2 * e2; a3 += e3 * e3
+                            k += 4
+                        }
+                    } else {
+                        while k < vectorEnd {
+                            let cv = UnsafeRawPointer(crow + k).loadUnaligned(as: SIMD4<Double>.self)
+                            a0 += UnsafeRawPointer(r0 + k).loadUnaligned(as: SIMD4<Double>.self) * cv
+                            a1 += UnsafeRawPointer(r1 + k).loadUnaligned(as: SIMD4<Double>.self) * cv
+                            a2 += UnsafeRawPointer(r2 + k).loadUnaligned(as: SIMD4<Double>.self) * cv
+                            a3 += UnsafeRawPointer(r3 + k).loadUnaligned(as: SIMD4<Double>.self) * cv
+                            k += 4
+                        }
                     }
                     var t0 = a0.sum(), t1 = a1.sum(), t2 = a2.sum(), t3 = a3.sum()
                     while k < d {
-                        t0 += r0[k] * crow[k]; t1 += r1[k] * crow[k]
-                        t2 += r2[k] * crow[k]; t3 += r3[k] * crow[k]
+                        if euclidean {
+                            let e0 = r0[k] - crow[k], e1 = r1[k] - crow[k], e2 = r2[k] - crow[k], e3 = r3[k] - crow[k]
+                            t0 += e0 * e0; t1 += e1 * e1; t2 += e2 * e2; t3 += e3 * e3
+                        } else {
+                            t0 += r0[k] * crow[k]; t1 += r1[k] * crow[k]
+                            t2 += r2[k] * crow[k]; t3 += r3[k] * crow[k]
+                        }
                         k += 1
                     }
-                    let sums = (t0, t1, t2, t3)
+                    let sums = euclidean ? (-t0, -t1, -t2, -t3) : (t0, t1, t2, t3)
                     s[q0][j] = sums.0
                     if q0 + 1 < nq { s[q0 + 1][j] = sums.1 }
                     if q0 + 2 < nq { s[q0 + 2][j] = sums.2 }
@@ -188,7 +217,8 @@ func cosineSimilarities(queries q: [Double], candidates c: [Double], dimension d
     return s
 }
 
-/// 1-based rank of each query's best positive among the candidates, by cosine similarity.
+/// 1-based rank of each query's best positive among the candidates, by cosine similarity
+/// (or the chosen `similarity`).
 ///
 /// Ranking rule: candidates are ordered by descending similarity; equal similarities are
 /// ordered by candidate index (a stable order). The reference uses `np.argsort(−s)`, which
@@ -204,10 +234,12 @@ func cosineSimilarities(queries q: [Double], candidates c: [Double], dimension d
 ///   - positives: for each query, the indices of its positive candidates (the strict
 ///     protocol counts windows of the same segment or within ±k windows). Nil means the
 ///     reference's rule: the positive of query i is candidate i.
+///   - similarity: how candidates are scored (default `.cosine`, as the reference).
 /// - Throws: `MetricsError` for shape mismatches, non-finite values, a query without
 ///   positives or a positive index out of range.
 public func retrievalRanks(
-    queries: [Double], candidates: [Double], dimension: Int, positives: [[Int]]? = nil
+    queries: [Double], candidates: [Double], dimension: Int, positives: [[Int]]? = nil,
+    similarity: RetrievalSimilarity = .cosine
 ) throws(MetricsError) -> [Int] {
     let nq = try matrixRows("query vectors", count: queries.count, columns: dimension)
     let nc = try matrixRows("candidate vectors", count: candidates.count, columns: dimension)
@@ -230,9 +262,17 @@ public func retrievalRanks(
         }
         positiveSets = (0..<nq).map { [$0] }
     }
-    let s = cosineSimilarities(queries: normalisedRows(queries, dimension: dimension),
-                               candidates: normalisedRows(candidates, dimension: dimension),
-                               dimension: dimension)
+    let s: [[Double]]
+    switch similarity {
+    case .cosine:
+        s = blockedScores(queries: normalisedRows(queries, dimension: dimension),
+                          candidates: normalisedRows(candidates, dimension: dimension),
+                          dimension: dimension, euclidean: false)
+    case .dot:
+        s = blockedScores(queries: queries, candidates: candidates, dimension: dimension, euclidean: false)
+    case .negativeEuclidean:
+        s = blockedScores(queries: queries, candidates: candidates, dimension: dimension, euclidean: true)
+    }
     return (0..<nq).map { i in
         let row = s[i]
         return positiveSets[i].map { p in
@@ -245,27 +285,30 @@ public func retrievalRanks(
 
 /// `retrievalRanks` for Float32 storage; values are widened to Float64 first.
 public func retrievalRanks(
-    queries: [Float], candidates: [Float], dimension: Int, positives: [[Int]]? = nil
+    queries: [Float], candidates: [Float], dimension: Int, positives: [[Int]]? = nil,
+    similarity: RetrievalSimilarity = .cosine
 ) throws(MetricsError) -> [Int] {
     try retrievalRanks(queries: queries.map(Double.init), candidates: candidates.map(Double.init),
-                       dimension: dimension, positives: positives)
+                       dimension: dimension, positives: positives, similarity: similarity)
 }
 
 /// Cosine retrieval metrics: ranks by `retrievalRanks`, summarised by
 /// `retrievalMetrics(ranks:candidates:)`.
 public func retrievalMetrics(
-    queries: [Double], candidates: [Double], dimension: Int, positives: [[Int]]? = nil
+    queries: [Double], candidates: [Double], dimension: Int, positives: [[Int]]? = nil,
+    similarity: RetrievalSimilarity = .cosine
 ) throws(MetricsError) -> RetrievalMetrics {
-    let ranks = try retrievalRanks(queries: queries, candidates: candidates, dimension: dimension, positives: positives)
+    let ranks = try retrievalRanks(queries: queries, candidates: candidates, dimension: dimension, positives: positives, similarity: similarity)
     return try retrievalMetrics(ranks: ranks, candidates: candidates.count / dimension)
 }
 
 /// `retrievalMetrics` for Float32 storage.
 public func retrievalMetrics(
-    queries: [Float], candidates: [Float], dimension: Int, positives: [[Int]]? = nil
+    queries: [Float], candidates: [Float], dimension: Int, positives: [[Int]]? = nil,
+    similarity: RetrievalSimilarity = .cosine
 ) throws(MetricsError) -> RetrievalMetrics {
     try retrievalMetrics(queries: queries.map(Double.init), candidates: candidates.map(Double.init),
-                         dimension: dimension, positives: positives)
+                         dimension: dimension, positives: positives, similarity: similarity)
 }
 
 /// Positive sets that count every candidate within `±tolerance` positions of the query's own

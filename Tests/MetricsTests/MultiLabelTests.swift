@@ -38,6 +38,8 @@ struct MultiLabelTests {
         #expect(try Metrics.labelFrequencyBaseline(train: train) == [true, true, false])
         // Nothing reaches 0.8 → the single most frequent label.
         #expect(try Metrics.labelFrequencyBaseline(train: train, minFrequency: 0.8) == [true, false, false])
+        // Without the fallback (the multi-episode constant prior) nothing is predicted.
+        #expect(try Metrics.labelFrequencyBaseline(train: train, minFrequency: 0.8, atLeastOne: false) == [false, false, false])
         // Tie at one occurrence each → the first label.
         #expect(try Metrics.labelFrequencyBaseline(train: [[false, true, false], [false, false, true]], minFrequency: 0.9)
                 == [false, true, false])

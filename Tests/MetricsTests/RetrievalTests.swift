@@ -41,6 +41,29 @@ struct RetrievalTests {
         #expect(try groupPositives(queryGroups: [7, 9], candidateGroups: [9, 7, 7]) == [[1, 2], [0]])
     }
 
+    @Test func similarityChoices() throws {
+        // Query (1, 0); c0 (10, 0): cosine 1, dot 10, distance² 81;
+        //               c1 (1, 0.5): cosine 1/√1.25 ≈ 0.894, dot 1, distance² 0.25.
+        // Positive c1 ranks 2nd by cosine and by dot, 1st by Euclidean distance.
+        let q: [Double] = [1, 0], c: [Double] = [10, 0, 1, 0.5]
+        #expect(try retrievalRanks(queries: q, candidates: c, dimension: 2, positives: [[1]]) == [2])
+        #expect(try retrievalRanks(queries: q, candidates: c, dimension: 2, positives: [[1]], similarity: .dot) == [2])
+        #expect(try retrievalRanks(queries: q, candidates: c, dimension: 2, positives: [[1]],
+                                   similarity: .negativeEuclidean) == [1])
+        // Dot separates parallel vectors that cosine ties: (1, 0) vs c0 (1, 0) → 1, c1 (3, 0) → 3.
+        let p: [Double] = [1, 0, 3, 0]
+        #expect(try retrievalRanks(queries: q, candidates: p, dimension: 2, positives: [[0]]) == [1])
+        #expect(try retrievalRanks(queries: q, candidates: p, dimension: 2, positives: [[0]], similarity: .dot) == [2])
+        // Euclidean over the SIMD and tail paths (7 dims, 5 queries): each query equals its own
+        // candidate, distance 0 → every rank 1.
+        let d = 7
+        var rows: [Double] = []
+        for i in 0..<6 { for k in 0..<d { rows.append(Double((i * 5 + k * k) % 13) + (i == k ? 4 : 0)) } }
+        let own = Array(rows.prefix(5 * d))
+        #expect(try retrievalRanks(queries: own, candidates: rows, dimension: d, similarity: .negativeEuclidean)
+                == [1, 1, 1, 1, 1])
+    }
+
     @Test func zeroVectorUsesNormFloor() throws {
         // A zero query stays zero after the 1e-8 floor: every similarity is 0, all tie, and the
         // positive c2 is ranked after c0 and c1 → rank 3 (no NaN from dividing by zero).
