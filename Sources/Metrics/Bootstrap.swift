@@ -21,7 +21,8 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform integer in `0..<bound` by rejection: draws below `2⁶⁴ mod bound` are
-    /// discarded so that every residue is equally likely. `bound` must be positive.
+    /// discarded so that every residue is equally likely. `bound` must be positive (a
+    /// programming error otherwise, like an empty range in `Int.random(in:)`).
     public mutating func nextInt(below bound: Int) -> Int {
         precondition(bound > 0, "nextInt(below:) needs a positive bound")
         let b = UInt64(bound)

@@ -31,7 +31,7 @@ public enum MetricsError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-// MARK: - Validation helpers shared by the metric files
+// MARK: - Input checks shared by the metric files
 
 @inline(__always)
 func requireSameLength(_ what: String, expected: Int, found: Int) throws(MetricsError) {

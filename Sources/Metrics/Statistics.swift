@@ -1,4 +1,4 @@
-// Small numerical and ordering helpers with numpy / Python semantics, shared by the
+// Small numerical and ordering functions with numpy / Python semantics, shared by the
 // metric files and useful to callers that summarise metrics (mean ± std over seeds).
 
 /// The `q`-th percentile (`0...100`) of `values` with linear interpolation between the two
