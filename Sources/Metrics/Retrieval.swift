@@ -64,7 +64,7 @@ extension RetrievalMetrics {
     /// m positives among n, the best positive's rank R has P(R > r) = C(n − r, m)/C(n, m), so
     /// top-k = 1 − C(n − k, m)/C(n, m), E[1/R] = Σ_r P(R = r)/r and E[R] = (n + 1)/(m + 1).
     /// The median rank is that of the pooled rank distribution: the smallest r with
-X
+    /// F(r) ≥ 1/2, or r + 1/2 when F(r) equals 1/2 within 1e-12 (numpy's convention, which gives
     /// (n + 1)/2 for one positive). With one positive per query this equals
     /// `chance(candidates:)`.
     ///
