@@ -1,0 +1,143 @@
+// Block-bootstrap confidence intervals. Test windows overlap and are autocorrelated, so
+// resampling single windows would understate the spread; resampling contiguous blocks keeps
+// the short-range dependence inside each block.
+
+/// SplitMix64 (Steele, Lea & Flood, 2014): a 64-bit state advanced by the golden-ratio
+/// increment 0x9E3779B97F4A7C15, then mixed by two xor-shift-multiply rounds
+/// (`z ^= z >> 30; z *= 0xBF58476D1CE4E5B9; z ^= z >> 27; z *= 0x94D049BB133111EB;
+/// z ^= z >> 31`). Small, fast, and fully specified here, so a seed gives the same stream on
+/// every platform and Swift version (unlike the standard library's generator).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public private(set) var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform integer in `0..<bound` by rejection: draws below `2⁶⁴ mod bound` are
+    /// discarded so that every residue is equally likely. `bound` must be positive (a
+    /// programming error otherwise, like an empty range in `Int.random(in:)`).
+    public mutating func nextInt(below bound: Int) -> Int {
+        precondition(bound > 0, "nextInt(below:) needs a positive bound")
+        let b = UInt64(bound)
+        let threshold = (0 &- b) % b  // = 2⁶⁴ mod b
+        while true {
+            let r = next()
+            if r >= threshold { return Int(r % b) }
+        }
+    }
+
+    /// A uniform double in [0, 1) from the top 53 bits.
+    public mutating func nextUnitDouble() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+}
+
+/// A moving-block bootstrap resample of `0..<count`: `⌈count / blockLength⌉` blocks of
+/// `blockLength` consecutive indices, each starting uniformly in `0...(count − blockLength)`,
+/// concatenated and cut to `count` indices. A block length above `count` is treated as `count`.
+///
+/// - Throws: `MetricsError.invalidParameter` for `count < 1` or `blockLength < 1`.
+public func blockBootstrapIndices(count: Int, blockLength: Int, rng: inout SplitMix64) throws(MetricsError) -> [Int] {
+    guard count >= 1 else { throw .invalidParameter(name: "count", expected: "≥ 1", found: "\(count)") }
+    guard blockLength >= 1 else {
+        throw .invalidParameter(name: "blockLength", expected: "≥ 1", found: "\(blockLength)")
+    }
+    let length = min(blockLength, count)
+    var out: [Int] = []
+    out.reserveCapacity(count + length)
+    while out.count < count {
+        let start = rng.nextInt(below: count - length + 1)
+        out.append(contentsOf: start..<(start + length))
+    }
+    return Array(out.prefix(count))
+}
+
+/// A bootstrap percentile interval around a point estimate.
+public struct BootstrapInterval: Codable, Equatable, Sendable {
+    /// The metric on the original test set (indices `0..<count`).
+    public var estimate: Double
+    /// Lower percentile bound, `100·(1 − confidence)/2`, linearly interpolated.
+    public var lower: Double
+    /// Upper percentile bound, `100·(1 + confidence)/2`, linearly interpolated.
+    public var upper: Double
+    /// Population std of the resampled values (the bootstrap standard error).
+    public var standardError: Double
+    public var confidence: Double
+    public var resamples: Int
+    /// Resamples on which the metric was defined (the closure returned a value).
+    public var validResamples: Int
+    public var blockLength: Int
+    public var seed: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case estimate, lower, upper
+        case standardError = "standard_error"
+        case confidence, resamples
+        case validResamples = "valid_resamples"
+        case blockLength = "block_length"
+        case seed
+    }
+}
+
+/// Moving-block bootstrap interval for any metric of `count` test items.
+///
+/// The metric closure receives the indices of a resample (with repeats) and returns the
+/// metric on those items, or nil when it is undefined there (for example AUROC on a
+/// single-class resample); undefined resamples are counted and left out.
+///
+/// - Parameters:
+///   - count: number of test items.
+///   - blockLength: items per block (for windows with stride S and size W, about W/S or
+///     more keeps overlapping windows together).
+///   - resamples: number of bootstrap resamples (default 1000).
+///   - confidence: interval coverage in (0, 1) (default 0.95).
+///   - seed: seed of the `SplitMix64` stream; the same inputs and seed give the same interval.
+///   - metric: the metric on a list of item indices.
+/// - Throws: `MetricsError` for invalid parameters, an undefined or non-finite estimate or
+///   no defined resample; an error thrown by `metric` propagates unchanged. (Untyped, so
+///   that any closure, not only one that throws `MetricsError`, can be bootstrapped.)
+public func blockBootstrap(
+    count: Int, blockLength: Int, resamples: Int = 1000, confidence: Double = 0.95, seed: UInt64 = 7,
+    metric: ([Int]) throws -> Double?
+) throws -> BootstrapInterval {
+    guard resamples >= 1 else {
+        throw MetricsError.invalidParameter(name: "resamples", expected: "≥ 1", found: "\(resamples)")
+    }
+    guard confidence > 0, confidence < 1 else {
+        throw MetricsError.invalidParameter(name: "confidence", expected: "a fraction in (0, 1)", found: "\(confidence)")
+    }
+    guard count >= 1 else { throw MetricsError.invalidParameter(name: "count", expected: "≥ 1", found: "\(count)") }
+    guard blockLength >= 1 else {
+        throw MetricsError.invalidParameter(name: "blockLength", expected: "≥ 1", found: "\(blockLength)")
+    }
+    guard let estimate = try metric(Array(0..<count)) else {
+        throw MetricsError.empty(what: "a defined metric value on the full test set")
+    }
+    guard estimate.isFinite else { throw MetricsError.nonFinite(what: "metric on the full test set", index: 0) }
+    var rng = SplitMix64(seed: seed)
+    var values: [Double] = []
+    values.reserveCapacity(resamples)
+    for r in 0..<resamples {
+        let indices = try blockBootstrapIndices(count: count, blockLength: blockLength, rng: &rng)
+        guard let v = try metric(indices) else { continue }
+        guard v.isFinite else { throw MetricsError.nonFinite(what: "metric on bootstrap resample", index: r) }
+        values.append(v)
+    }
+    guard !values.isEmpty else { throw MetricsError.empty(what: "bootstrap resamples with a defined metric") }
+    let sorted = values.sorted()
+    let alpha = (1 - confidence) / 2
+    return BootstrapInterval(
+        estimate: estimate,
+        lower: sortedPercentile(sorted, 100 * alpha),
+        upper: sortedPercentile(sorted, 100 * (1 - alpha)),
+        standardError: try MeanStd(values).std,
+        confidence: confidence, resamples: resamples, validResamples: values.count,
+        blockLength: min(blockLength, count), seed: seed)
+}
