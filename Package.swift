@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "EpisodeIO", dependencies: ["CHDF5", "CLibAV"], exclude: ["README.md"]),
         .target(name: "WindowAlign", dependencies: ["EpisodeIO"]),
         .target(name: "Heads", dependencies: ["CBLAS"]),
-        .target(name: "Metrics"),
+        .target(name: "Metrics", exclude: ["README.md"]),
         .target(name: "TaskContracts", dependencies: ["WindowAlign", "Heads", "Metrics"]),
         .target(name: "Exporters", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "CZstd"]),
 
