@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Exporters", targets: ["Exporters"]),
         .executable(name: "xp-inspect", targets: ["xp-inspect"]),
         .executable(name: "xp-bench", targets: ["xp-bench"]),
+        .executable(name: "xp-fixture", targets: ["xp-fixture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +70,11 @@ let package = Package(
             name: "xp-inspect",
             dependencies: ["EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-inspect"
+        ),
+        .executableTarget(
+            name: "xp-fixture",
+            dependencies: ["EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-fixture"
         ),
         .executableTarget(
             name: "xp-bench",
