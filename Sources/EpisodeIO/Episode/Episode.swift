@@ -435,3 +435,44 @@ public func percentile(_ values: [Double], _ q: Double) -> Double {
     let fraction = position - Double(lower)
     return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
 }
+
+/// Streams depth (and confidence) frame blocks with the datasets held open and the buffers
+/// reused: the way to visit every depth frame without holding the array in memory.
+public final class DepthReader: @unchecked Sendable {
+    public let info: DepthInfo
+    let depth: HDF5Dataset
+    let confidence: HDF5Dataset?
+
+    init(episode: Episode) throws(EpisodeError) {
+        info = try episode.depthInfo()
+        depth = try episode.file.dataset("depth/depth")
+        confidence = info.hasConfidence ? try episode.file.dataset("depth/confidence") : nil
+    }
+
+    /// Reads `range` into `frames`, reusing its storage.
+    public func read(_ range: Range<Int>, into frames: inout DepthFrames) throws(EpisodeError) {
+        try depth.readRows(range, into: &frames.depth)
+        if let confidence {
+            var buffer = frames.confidence ?? []
+            try confidence.readRows(range, into: &buffer)
+            frames.confidence = buffer
+        } else {
+            frames.confidence = nil
+        }
+        frames.range = range
+        frames.height = info.height
+        frames.width = info.width
+    }
+
+    /// Reads `range` into new storage.
+    public func read(_ range: Range<Int>) throws(EpisodeError) -> DepthFrames {
+        var frames = DepthFrames(range: range, height: info.height, width: info.width, depth: [], confidence: nil)
+        try read(range, into: &frames)
+        return frames
+    }
+}
+
+extension Episode {
+    /// A reader for streaming depth frame blocks.
+    public func depthReader() throws(EpisodeError) -> DepthReader { try DepthReader(episode: self) }
+}

@@ -98,6 +98,14 @@ public struct DepthFrames: Sendable, Equatable {
     /// range.count × height × width confidence 0…255, when stored.
     public var confidence: [UInt8]?
 
+    public init(range: Range<Int>, height: Int, width: Int, depth: [Float], confidence: [UInt8]?) {
+        self.range = range
+        self.height = height
+        self.width = width
+        self.depth = depth
+        self.confidence = confidence
+    }
+
     /// Depth values of one frame of the block (absolute frame index).
     public func depth(frame: Int) -> ArraySlice<Float> {
         let k = (frame - range.lowerBound) * height * width
