@@ -34,6 +34,34 @@ public enum DepthFeatures {
     public static func frameFeatures(depth: [Float], width: Int, height: Int, confidence: [UInt8]?,
                                      depthMin: Double = defaultDepthMin, depthMax: Double = defaultDepthMax,
                                      confidenceScaling: ConfidenceScaling = .perFrame) throws(WindowAlignError) -> [Float] {
+        let extractor = DepthFeatureExtractor(depthMin: depthMin, depthMax: depthMax, confidenceScaling: confidenceScaling)
+        return try extractor.features(depth: depth, width: width, height: height, confidence: confidence)
+    }
+}
+
+/// Computes `DepthFeatures` frame after frame, reusing its scratch buffers (a depth frame
+/// needs about 1 MB of them), which matters over thousands of frames. Not thread-safe: use
+/// one extractor per thread.
+public final class DepthFeatureExtractor {
+    public let depthMin: Double
+    public let depthMax: Double
+    public let confidenceScaling: ConfidenceScaling
+    private var valid: [Float] = []
+    private var norm: [Float] = []
+    private var conf: [Float] = []
+    private var histogram = [Int32](repeating: 0, count: 1 << 15)
+    private var marks = [Int8](repeating: -1, count: 1 << 15)
+
+    public init(depthMin: Double = DepthFeatures.defaultDepthMin, depthMax: Double = DepthFeatures.defaultDepthMax,
+                confidenceScaling: ConfidenceScaling = .perFrame) {
+        self.depthMin = depthMin
+        self.depthMax = depthMax
+        self.confidenceScaling = confidenceScaling
+    }
+
+    /// The 140 features of one frame; see `DepthFeatures.frameFeatures`.
+    public func features(depth: [Float], width: Int, height: Int, confidence: [UInt8]?) throws(WindowAlignError) -> [Float] {
+        let gridSize = DepthFeatures.gridSize
         guard width >= gridSize, height >= gridSize else {
             throw .invalidArgument(what: "depth frame", detail: "must be at least \(gridSize)×\(gridSize), found \(width)×\(height)")
         }
@@ -42,42 +70,64 @@ public enum DepthFeatures {
         if let confidence, confidence.count != n {
             throw .shapeMismatch(what: "confidence frame of \(width)×\(height)", expected: n, found: confidence.count)
         }
-        var out = [Float](repeating: 0, count: dimension)
-
-        // 1. Stats over the valid depths.
-        var valid = [Float]()
-        valid.reserveCapacity(n)
-        for v in depth where v.isFinite && v > 0 { valid.append(v) }
-        if !valid.isEmpty {
-            var sum = 0.0, mn = Double.infinity, mx = -Double.infinity
-            for v in valid {
-                let d = Double(v)
-                sum += d
-                if d < mn { mn = d }
-                if d > mx { mx = d }
-            }
-            let mean = sum / Double(valid.count)
-            var ss = 0.0
-            for v in valid { let d = Double(v) - mean; ss += d * d }
-            out[0] = Float(mean)
-            out[1] = Float((ss / Double(valid.count)).squareRoot())
-            out[2] = Float(mn)
-            out[3] = Float(mx)
-            out[4] = Float(selectPercentile(&valid, 10))
-            out[5] = Float(selectPercentile(&valid, 50))
-            out[6] = Float(selectPercentile(&valid, 90))
-            out[7] = Float(Double(valid.count) / Double(n))
+        if valid.count != n {
+            valid = [Float](repeating: 0, count: n)
+            norm = [Float](repeating: 0, count: n)
+            conf = [Float](repeating: 0, count: n)
         }
+        var out = [Float](repeating: 0, count: DepthFeatures.dimension)
 
-        // 2. Normalised depth grid (Float32 like the reference's arrays).
+        // One pass over the depth: collect the valid values with their sum, min and max, and
+        // build the normalised map (Float32 like the reference's arrays).
         let lo = Float(depthMin)
         let span = Float(max(depthMax - depthMin, 1e-6))
-        var norm = [Float](repeating: 0, count: n)
-        for i in 0..<n {
-            var v = depth[i]
-            if v.isNaN { v = 0 } else if v == .infinity { v = .greatestFiniteMagnitude } else if v == -.infinity { v = -.greatestFiniteMagnitude }
-            norm[i] = min(max((v - lo) / span, 0), 1)
+        var validCount = 0
+        var sum = 0.0
+        var mnF = Float.infinity, mxF = -Float.infinity
+        depth.withUnsafeBufferPointer { d in
+            valid.withUnsafeMutableBufferPointer { vb in
+                norm.withUnsafeMutableBufferPointer { nb in
+                    for i in 0..<n {
+                        var v = d[i]
+                        if v.isFinite {
+                            if v > 0 {
+                                vb[validCount] = v
+                                validCount += 1
+                                sum += Double(v)
+                                mnF = min(mnF, v)
+                                mxF = max(mxF, v)
+                            }
+                        } else {
+                            // nan_to_num: NaN → 0, ±inf → ±greatest finite.
+                            v = v.isNaN ? 0 : (v > 0 ? .greatestFiniteMagnitude : -.greatestFiniteMagnitude)
+                        }
+                        nb[i] = min(max((v - lo) / span, 0), 1)
+                    }
+                }
+            }
         }
+        // 1. Stats over the valid depths.
+        if validCount > 0 {
+            let mean = sum / Double(validCount)
+            var ss = 0.0
+            valid.withUnsafeBufferPointer { vb in
+                for v in vb[0..<validCount] { let d = Double(v) - mean; ss += d * d }
+            }
+            let p = valid.withUnsafeBufferPointer { vb in
+                positivePercentiles(UnsafeBufferPointer(rebasing: vb[0..<validCount]), [10, 50, 90],
+                                    histogram: &histogram, marks: &marks)
+            }
+            out[0] = Float(mean)
+            out[1] = Float((ss / Double(validCount)).squareRoot())
+            out[2] = mnF
+            out[3] = mxF
+            out[4] = Float(p[0])
+            out[5] = Float(p[1])
+            out[6] = Float(p[2])
+            out[7] = Float(Double(validCount) / Double(n))
+        }
+
+        // 2. Normalised depth grid.
         let dGrid = try areaResize(norm, width: width, height: height, channels: 1, toWidth: gridSize, toHeight: gridSize)
         out.replaceSubrange(8..<72, with: dGrid)
 
@@ -88,26 +138,116 @@ public enum DepthFeatures {
         case .perFrame: factor = (confidence.max() ?? 0) > 1 ? Float(1) / 255 : 1
         case .fixed(let f): factor = Float(f)
         }
-        var c = [Float](repeating: 0, count: n)
-        var sum = 0.0, mn = Double.infinity, mx = -Double.infinity
-        for i in 0..<n {
-            let v = min(max(Float(confidence[i]) * factor, 0), 1)
-            c[i] = v
-            let d = Double(v)
-            sum += d
-            if d < mn { mn = d }
-            if d > mx { mx = d }
+        // 256 possible inputs: tabulate the scaled values and count occurrences, so the stats
+        // cost one pass of table lookups.
+        var table = [Float](repeating: 0, count: 256)
+        for u in 0..<256 { table[u] = min(max(Float(u) * factor, 0), 1) }
+        var counts = [Int](repeating: 0, count: 256)
+        confidence.withUnsafeBufferPointer { cb in
+            conf.withUnsafeMutableBufferPointer { out in
+                for i in 0..<n {
+                    let u = Int(cb[i])
+                    counts[u] += 1
+                    out[i] = table[u]
+                }
+            }
         }
-        let mean = sum / Double(n)
-        var ss = 0.0
-        for v in c { let d = Double(v) - mean; ss += d * d }
-        out[72] = Float(mean)
-        out[73] = Float((ss / Double(n)).squareRoot())
-        out[74] = Float(mn)
-        out[75] = Float(mx)
-        let cGrid = try areaResize(c, width: width, height: height, channels: 1, toWidth: gridSize, toHeight: gridSize)
+        var csum = 0.0, cmin = Double.infinity, cmax = -Double.infinity
+        for u in 0..<256 where counts[u] > 0 {
+            let v = Double(table[u])
+            csum += v * Double(counts[u])
+            cmin = min(cmin, v)
+            cmax = max(cmax, v)
+        }
+        let cmean = csum / Double(n)
+        var css = 0.0
+        for u in 0..<256 where counts[u] > 0 {
+            let d = Double(table[u]) - cmean
+            css += d * d * Double(counts[u])
+        }
+        out[72] = Float(cmean)
+        out[73] = Float((css / Double(n)).squareRoot())
+        out[74] = Float(cmin)
+        out[75] = Float(cmax)
+        let cGrid = try areaResize(conf, width: width, height: height, channels: 1, toWidth: gridSize, toHeight: gridSize)
         out.replaceSubrange(76..<140, with: cGrid)
         return out
+    }
+}
+
+/// NumPy linear-interpolated percentiles of positive finite values (non-empty), for several
+/// q at once in two linear passes: positive Float32 bit patterns sort like the values, so a
+/// histogram over the top 16 bits finds the bucket of every needed order statistic; only
+/// those buckets are gathered and sorted. Much faster than sorting for depth frames.
+func positivePercentiles(_ values: [Float], _ qs: [Double]) -> [Double] {
+    var histogram = [Int32](repeating: 0, count: 1 << 15)
+    var marks = [Int8](repeating: -1, count: 1 << 15)
+    return values.withUnsafeBufferPointer { positivePercentiles($0, qs, histogram: &histogram, marks: &marks) }
+}
+
+/// `positivePercentiles` with caller-owned scratch: `histogram` (2^15 zeros) and `marks`
+/// (2^15 × −1) are used and handed back in the same state.
+func positivePercentiles(_ values: UnsafeBufferPointer<Float>, _ qs: [Double],
+                         histogram: inout [Int32], marks: inout [Int8]) -> [Double] {
+    let n = values.count
+    guard n > 0 else { return qs.map { _ in 0 } }
+    // Ranks needed: floor(pos) and floor(pos) + 1 for each q.
+    var ranks: [Int] = []
+    for q in qs {
+        let pos = q / 100 * Double(n - 1)
+        let lo = Int(pos.rounded(.down))
+        ranks.append(lo)
+        ranks.append(min(lo + 1, n - 1))
+    }
+    // Positive floats have the sign bit clear, so the top 16 bits fit 2^15 buckets.
+    histogram.withUnsafeMutableBufferPointer { h in
+        for x in values { h[Int(x.bitPattern >> 16)] &+= 1 }
+    }
+    // Bucket and in-bucket offset of each rank.
+    let order = ranks.indices.sorted { ranks[$0] < ranks[$1] }
+    var bucketOf = [Int](repeating: 0, count: ranks.count)
+    var offsetIn = [Int](repeating: 0, count: ranks.count)
+    var cumulative = 0
+    var bucket = 0
+    for idx in order {
+        let r = ranks[idx]
+        while cumulative + Int(histogram[bucket]) <= r {
+            cumulative += Int(histogram[bucket])
+            bucket += 1
+        }
+        bucketOf[idx] = bucket
+        offsetIn[idx] = r - cumulative
+    }
+    // Gather and sort the few buckets involved.
+    let needed = Array(Set(bucketOf)).sorted()
+    var slot = [Int: Int]()
+    for (i, b) in needed.enumerated() { slot[b] = i }
+    var gathered = needed.map { b -> [Float] in
+        var a = [Float]()
+        a.reserveCapacity(Int(histogram[b]))
+        return a
+    }
+    for (i, b) in needed.enumerated() { marks[b] = Int8(i) }
+    marks.withUnsafeBufferPointer { mk in
+        for x in values {
+            let m = mk[Int(x.bitPattern >> 16)]
+            if m >= 0 { gathered[Int(m)].append(x) }
+        }
+    }
+    // Hand the scratch back clean: zero counts, no marks.
+    for b in needed { marks[b] = -1 }
+    histogram.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    for i in gathered.indices { gathered[i].sort() }
+    var stat = [Double](repeating: 0, count: ranks.count)
+    for idx in ranks.indices {
+        stat[idx] = Double(gathered[slot[bucketOf[idx]] ?? 0][offsetIn[idx]])
+    }
+    return qs.indices.map { i in
+        let pos = qs[i] / 100 * Double(n - 1)
+        let frac = pos - pos.rounded(.down)
+        let a = stat[2 * i], b = stat[2 * i + 1]
+        let diff = b - a
+        return frac >= 0.5 ? b - diff * (1 - frac) : a + diff * frac
     }
 }
 

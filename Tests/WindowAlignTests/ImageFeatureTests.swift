@@ -176,12 +176,15 @@ struct DepthFeatureTests {
     @Test("selection percentiles equal sorted linear interpolation")
     func percentiles() {
         var rng = SystemRandomNumberGenerator()
-        for n in [1, 2, 3, 10, 101, 1000] {
+        for n in [1, 2, 3, 10, 101, 1000, 70_000] {
             let values = (0..<n).map { _ in Float(Int.random(in: 0..<50, using: &rng)) / 7 }
             let sorted = values.sorted().map(Double.init)
             for q in [0.0, 10, 50, 90, 100] {
                 var copy = values
                 #expect(abs(selectPercentile(&copy, q) - percentileSorted(sorted, q)) < 1e-12, "n \(n) q \(q)")
+                let positive = values.map { $0 + 0.5 }
+                let expected = percentileSorted(positive.sorted().map(Double.init), q)
+                #expect(abs(positivePercentiles(positive, [q])[0] - expected) < 1e-12, "histogram n \(n) q \(q)")
             }
         }
     }
