@@ -56,17 +56,17 @@ struct BenchFeatures: ParsableCommand {
                 _ = try extractor.features(depth: depth[k % pool], width: side, height: side, confidence: confidence[k % pool])
             }
         }
-        let depthCPU = BenchFeatures.lastCPU
+        let depthCPU = depthTimes.cpu
         stderr("audio: \(frames) frames, \(sampleCount) samples")
         let audioTimes = try time(repeats) {
             _ = try AudioFeatures.perFrameFeatures(samples: audio, frameCount: frames, fps: fps)
         }
-        let audioCPU = BenchFeatures.lastCPU
+        let audioCPU = audioTimes.cpu
         stderr("video: \(videoFrames) frames of \(videoSide)×\(videoSide)")
         let videoTimes = try time(repeats) {
             for _ in 0..<videoFrames { _ = try VideoFeatures.frameFeatures(rgb: video, width: videoSide, height: videoSide) }
         }
-        let videoCPU = BenchFeatures.lastCPU
+        let videoCPU = videoTimes.cpu
 
         let schema = FeatureSchema.reference
         var sources: [String: BlockSource] = [:]
@@ -82,24 +82,24 @@ struct BenchFeatures: ParsableCommand {
         let windows = try buildWindows(frameCount: frames, spec: .reference)
         stderr("assembly: \(windows.count) windows × \(schema.dimension)")
         let assemblyTimes = try time(repeats) { _ = assembler.matrix(windows: windows) }
-        let assemblyCPU = BenchFeatures.lastCPU
+        let assemblyCPU = assemblyTimes.cpu
 
-        let perVideoFrameMs = median(videoTimes) / Double(max(videoFrames, 1)) * 1000
+        let perVideoFrameMs = median(videoTimes.wall) / Double(max(videoFrames, 1)) * 1000
         let result: [String: Any] = [
             "area": "features",
             "frames": frames,
             "repeats": repeats,
-            "depth_features_s": median(depthTimes),
+            "depth_features_s": median(depthTimes.wall),
             "depth_features_cpu_s": depthCPU,
             "depth_target_s": 3.0,
             "audio_features_cpu_s": audioCPU,
             "video_frame_cpu_ms": videoCPU / Double(max(videoFrames, 1)) * 1000,
             "window_assembly_cpu_s": assemblyCPU,
             "load_average_1min": loadAverage(),
-            "audio_features_s": median(audioTimes),
+            "audio_features_s": median(audioTimes.wall),
             "video_frame_ms": perVideoFrameMs,
             "video_6_streams_projected_s": perVideoFrameMs * Double(frames) * 6 / 1000,
-            "window_assembly_s": median(assemblyTimes),
+            "window_assembly_s": median(assemblyTimes.wall),
             "window_assembly_target_s": 0.5,
             "windows": windows.count,
             "feature_dim": schema.dimension,
@@ -110,9 +110,9 @@ struct BenchFeatures: ParsableCommand {
         print(String(decoding: json, as: UTF8.self))
     }
 
-    /// Wall-clock seconds of each repeat, and the same repeats' thread CPU seconds (kept in
-    /// `cpuTimes`), which stay meaningful when other jobs share the cores.
-    private func time(_ repeats: Int, _ body: () throws -> Void) throws -> [Double] {
+    /// Wall-clock seconds of each repeat, and the median thread CPU seconds of the same
+    /// repeats, which stays meaningful when other jobs share the cores.
+    private func time(_ repeats: Int, _ body: () throws -> Void) throws -> (wall: [Double], cpu: Double) {
         try body()  // warm-up
         var out: [Double] = []
         var cpu: [Double] = []
@@ -124,11 +124,8 @@ struct BenchFeatures: ParsableCommand {
             cpu.append(threadCPUSeconds() - cpuStart)
             out.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
         }
-        BenchFeatures.lastCPU = median(cpu)
-        return out
+        return (out, median(cpu))
     }
-
-    nonisolated(unsafe) static var lastCPU = 0.0
 
     private func threadCPUSeconds() -> Double {
         var ts = timespec()
