@@ -54,7 +54,7 @@ let package = Package(
 
         // MARK: Layers
         .target(name: "EpisodeIO", dependencies: ["CHDF5", "CLibAV"], exclude: ["README.md"]),
-        .target(name: "WindowAlign", dependencies: ["EpisodeIO"]),
+        .target(name: "WindowAlign", dependencies: ["EpisodeIO"], exclude: ["README.md"]),
         .target(name: "Heads", dependencies: ["CBLAS"]),
         .target(name: "Metrics", exclude: ["README.md"]),
         .target(name: "TaskContracts", dependencies: ["WindowAlign", "Heads", "Metrics"]),

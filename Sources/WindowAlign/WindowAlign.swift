@@ -1,1 +1,0 @@
-// WindowAlign: see README.md in this folder for what this layer owns.

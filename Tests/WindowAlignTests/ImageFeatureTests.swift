@@ -1,0 +1,218 @@
+import Testing
+@testable import WindowAlign
+
+private func close(_ a: [Float], _ b: [Float], _ tol: Float = 1e-6) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tol * max(1, abs($1)) }
+}
+
+@Suite("INTER_AREA resize")
+struct AreaResizeTests {
+    @Test("integer factor: exact block means")
+    func integerFactor() throws {
+        // 4×4 → 2×2: block (0,0) = {0,1,4,5} → 2.5, (0,1) = {2,3,6,7} → 4.5, (1,0) → 10.5, (1,1) → 12.5.
+        let src = (0..<16).map { Float($0) }
+        #expect(try areaResize(src, width: 4, height: 4, channels: 1, toWidth: 2, toHeight: 2) == [2.5, 4.5, 10.5, 12.5])
+    }
+
+    @Test("non-integer factor 5 → 2: weights 0.4, 0.4, 0.2 | 0.2, 0.4, 0.4")
+    func oneDimensional() throws {
+        // Output cell 0 covers source [0, 2.5): pixels 0, 1 fully and half of pixel 2, each
+        // weight = overlap / 2.5. [1,2,3,4,5] → 0.4+0.8+0.6 = 1.8 and 0.6+1.6+2.0 = 4.2.
+        let got = try areaResize([1, 2, 3, 4, 5] as [Float], width: 5, height: 1, channels: 1, toWidth: 2, toHeight: 1)
+        #expect(close(got, [1.8, 4.2]))
+    }
+
+    @Test("non-integer factor 3×3 → 2×2 (scale 1.5), single and three channels")
+    func twoDimensional() throws {
+        // v(r,c) = 3(3r + c). Per axis the weights are [2/3, 1/3, 0] and [0, 1/3, 2/3]:
+        // (0,0): rows 0,1 combined over cols → 1 and 10 → 2/3·1 + 1/3·10 = 4;
+        // (0,1): 5 and 14 → 8; (1,0): 10 and 19 → 16; (1,1): 14 and 23 → 20.
+        let src: [Float] = [0, 3, 6, 9, 12, 15, 18, 21, 24]
+        #expect(close(try areaResize(src, width: 3, height: 3, channels: 1, toWidth: 2, toHeight: 2), [4, 8, 16, 20], 1e-5))
+        // The same image in three channels scaled by 1, 2, 3 → each channel resizes alone.
+        let rgb = src.flatMap { [$0, 2 * $0, 3 * $0] }
+        let got = try areaResize(rgb, width: 3, height: 3, channels: 3, toWidth: 2, toHeight: 2)
+        #expect(close(got, [4, 8, 12, 8, 16, 24, 16, 32, 48, 20, 40, 60], 1e-5))
+        // UInt8: 3.9999998 and friends round back to the integers.
+        let u8 = try areaResize(src.map { UInt8($0) }, width: 3, height: 3, channels: 1, toWidth: 2, toHeight: 2)
+        #expect(u8 == [4, 8, 16, 20])
+    }
+
+    @Test("UInt8 rounding: half to even on the float path, (sum+2)>>2 on 2×2 blocks")
+    func uint8Rounding() throws {
+        // 2×1 blocks: means 0.5 → 0, 1.5 → 2, 2.5 → 2.
+        #expect(try areaResize([0, 1, 1, 2, 2, 3] as [UInt8], width: 6, height: 1, channels: 1, toWidth: 3, toHeight: 1) == [0, 2, 2])
+        // 2×2 block summing to 2: OpenCV's SIMD path gives (2+2)>>2 = 1 (not 0.5 → 0).
+        #expect(try areaResize([0, 0, 0, 2] as [UInt8], width: 2, height: 2, channels: 1, toWidth: 1, toHeight: 1) == [1])
+    }
+
+    @Test("enlarging and bad shapes are refused")
+    func errors() {
+        #expect(throws: WindowAlignError.self) { try areaResize([Float](repeating: 0, count: 4), width: 2, height: 2, channels: 1, toWidth: 4, toHeight: 4) }
+        #expect(throws: WindowAlignError.self) { try areaResize([Float](repeating: 0, count: 5), width: 2, height: 2, channels: 1, toWidth: 1, toHeight: 1) }
+    }
+}
+
+@Suite("Video frame features")
+struct VideoFeatureTests {
+    @Test("OpenCV 4 grey conversion (15-bit fixed point)")
+    func gray() {
+        #expect(VideoFeatures.opencvGray(r: 255, g: 0, b: 0) == 76)     // (255·9798 + 16384) >> 15 = 76
+        #expect(VideoFeatures.opencvGray(r: 0, g: 0, b: 255) == 29)     // (255·3735 + 16384) >> 15 = 29
+        #expect(VideoFeatures.opencvGray(r: 255, g: 255, b: 255) == 255)
+        #expect(VideoFeatures.opencvGray(r: 2, g: 182, b: 255) == 136)  // the 14-bit formula gives 137
+    }
+
+    @Test("constant grey frame: flat stats, one histogram bin, no edges")
+    func constantFrame() throws {
+        // 100×50 of (128,128,128): thumbnail 128 everywhere (area of a constant),
+        // 128/255 = 0.50196 → bin ⌊8·128/255⌋ = 4; grey = 128.
+        let frame = [UInt8](repeating: 128, count: 100 * 50 * 3)
+        let f = try VideoFeatures.frameFeatures(rgb: frame, width: 100, height: 50)
+        #expect(f.count == 98)
+        let v = Float(128.0 / 255.0)
+        #expect(close(Array(f[0..<6]), [v, v, v, 0, 0, 0]))
+        for c in 0..<3 {
+            var h = [Float](repeating: 0, count: 8); h[4] = 1
+            #expect(Array(f[(6 + 8 * c)..<(14 + 8 * c)]) == h)
+        }
+        #expect(close(Array(f[30..<94]), [Float](repeating: v, count: 64)))
+        #expect(Array(f[94..<98]) == [0, 0, 0, 0])
+    }
+
+    @Test("left red / right blue frame: hand-derived features")
+    func splitFrame() throws {
+        // 64×64, x < 32 red (255,0,0), else blue (0,0,255). Thumbnail: columns 0–15 red, 16–31 blue.
+        var frame = [UInt8](repeating: 0, count: 64 * 64 * 3)
+        for y in 0..<64 { for x in 0..<64 { frame[(y * 64 + x) * 3 + (x < 32 ? 0 : 2)] = 255 } }
+        let f = try VideoFeatures.frameFeatures(rgb: frame, width: 64, height: 64)
+        // mean R = B = 0.5, G = 0; std of a 0/1 half split = 0.5.
+        #expect(close(Array(f[0..<6]), [0.5, 0, 0.5, 0.5, 0, 0.5]))
+        // R: half in bin 0, half in bin 7 (1.0 lands in the closed last bin). G all in bin 0.
+        #expect(Array(f[6..<14]) == [0.5, 0, 0, 0, 0, 0, 0, 0.5])
+        #expect(Array(f[14..<22]) == [1, 0, 0, 0, 0, 0, 0, 0])
+        #expect(Array(f[22..<30]) == [0.5, 0, 0, 0, 0, 0, 0, 0.5])
+        // Grey: red → 76, blue → 29; grid columns 0–3 = 76/255, 4–7 = 29/255.
+        var grid = [Float]()
+        for _ in 0..<8 { grid += [Float](repeating: 76.0 / 255, count: 4) + [Float](repeating: 29.0 / 255, count: 4) }
+        #expect(close(Array(f[30..<94]), grid))
+        // gx ≠ 0 only at columns 15 and 16: |(29 − 76)/255/2| = 47/510 on 64 of 1024 pixels.
+        // mean = 47/510/16 = 0.0057598; std = 47/510·√(1/16·15/16) = 0.0223076; gy = 0.
+        let a = 47.0 / 510.0
+        #expect(close(Array(f[94..<98]), [Float(a / 16), 0, Float(a * (15.0 / 256.0).squareRoot()), 0]))
+    }
+
+    @Test("frames smaller than the thumbnail are refused")
+    func tooSmall() {
+        #expect(throws: WindowAlignError.self) { try VideoFeatures.frameFeatures(rgb: [UInt8](repeating: 0, count: 16 * 16 * 3), width: 16, height: 16) }
+    }
+}
+
+@Suite("Depth frame features")
+struct DepthFeatureTests {
+    /// 16×16: x < 8 at 1 m, x ≥ 8 at 3 m, except row 0, x < 8 = 0 (invalid).
+    /// Confidence 51 on the left half and 255 on the right.
+    func frame() -> ([Float], [UInt8]) {
+        var d = [Float](repeating: 0, count: 256), c = [UInt8](repeating: 0, count: 256)
+        for y in 0..<16 {
+            for x in 0..<16 {
+                d[y * 16 + x] = x < 8 ? (y == 0 ? 0 : 1) : 3
+                c[y * 16 + x] = x < 8 ? 51 : 255
+            }
+        }
+        return (d, c)
+    }
+
+    @Test("hand-derived stats and grids (reference per-frame confidence scale)")
+    func referenceRule() throws {
+        let (d, c) = frame()
+        let f = try DepthFeatures.frameFeatures(depth: d, width: 16, height: 16, confidence: c)
+        #expect(f.count == 140)
+        // 248 valid: 120 at 1, 128 at 3. mean = 504/248; var = 4·120·128/248² → std 0.9994795;
+        // sorted: idx 0–119 = 1, 120–247 = 3. p10 at 24.7 → 1; p50 at 123.5 → 3; p90 → 3.
+        let std = (4.0 * 120 * 128).squareRoot() / 248
+        #expect(close(Array(f[0..<8]), [Float(504.0 / 248), Float(std), 1, 3, 1, 3, 3, Float(248.0 / 256)]))
+        // Grid of d/4 in 2×2 blocks: left 0.25, right 0.75; the top-left four cells mix
+        // row 0 (0) and row 1 (0.25) → 0.125.
+        var grid = [Float]()
+        for r in 0..<8 { grid += [Float](repeating: r == 0 ? 0.125 : 0.25, count: 4) + [Float](repeating: 0.75, count: 4) }
+        #expect(close(Array(f[8..<72]), grid))
+        // max 255 > 1 → /255: left 0.2, right 1 → mean 0.6, std 0.4, min 0.2, max 1.
+        #expect(close(Array(f[72..<76]), [0.6, 0.4, 0.2, 1]))
+        var cg = [Float]()
+        for _ in 0..<8 { cg += [Float](repeating: 0.2, count: 4) + [Float](repeating: 1, count: 4) }
+        #expect(close(Array(f[76..<140]), cg))
+    }
+
+    @Test("confidence: fixed scale, values ≤ 1 kept per frame, absent → zeros")
+    func confidenceRules() throws {
+        let (d, c) = frame()
+        // Fixed factor 1: 51 and 255 clip to 1 → mean 1, std 0.
+        let fixed = try DepthFeatures.frameFeatures(depth: d, width: 16, height: 16, confidence: c, confidenceScaling: .fixed(1))
+        #expect(Array(fixed[72..<76]) == [1, 0, 1, 1])
+        // A 0/1 frame keeps its scale under the per-frame rule (max = 1 is not > 1).
+        let binary = [UInt8](repeating: 1, count: 256)
+        let f = try DepthFeatures.frameFeatures(depth: d, width: 16, height: 16, confidence: binary)
+        #expect(Array(f[72..<76]) == [1, 0, 1, 1])
+        #expect(ConfidenceScaling.episode(maxConfidence: 205) == .fixed(1.0 / 255))
+        let none = try DepthFeatures.frameFeatures(depth: d, width: 16, height: 16, confidence: nil)
+        #expect(none[72..<140].allSatisfy { $0 == 0 })
+    }
+
+    @Test("no valid depth → zero stats; NaN/inf handled; dmin/dmax honoured")
+    func invalidDepth() throws {
+        var d = [Float](repeating: 0, count: 64)
+        d[0] = .nan; d[1] = .infinity; d[2] = -1
+        let f = try DepthFeatures.frameFeatures(depth: d, width: 8, height: 8, confidence: nil)
+        #expect(f[0..<8].allSatisfy { $0 == 0 })
+        // Grid is the identity at 8×8: +inf → 1 after clipping, NaN → 0, −1 → 0.
+        #expect(f[8] == 0 && f[9] == 1 && f[10] == 0)
+        let g = try DepthFeatures.frameFeatures(depth: [Float](repeating: 2, count: 64), width: 8, height: 8,
+                                                confidence: nil, depthMin: 1, depthMax: 3)
+        #expect(g[8..<72].allSatisfy { $0 == 0.5 })
+        #expect(throws: WindowAlignError.self) { try DepthFeatures.frameFeatures(depth: [1, 2], width: 8, height: 8, confidence: nil) }
+    }
+
+    @Test("selection percentiles equal sorted linear interpolation")
+    func percentiles() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [1, 2, 3, 10, 101, 1000, 70_000] {
+            let values = (0..<n).map { _ in Float(Int.random(in: 0..<50, using: &rng)) / 7 }
+            let sorted = values.sorted().map(Double.init)
+            for q in [0.0, 10, 50, 90, 100] {
+                var copy = values
+                #expect(abs(selectPercentile(&copy, q) - percentileSorted(sorted, q)) < 1e-12, "n \(n) q \(q)")
+                let positive = values.map { $0 + 0.5 }
+                let expected = percentileSorted(positive.sorted().map(Double.init), q)
+                #expect(abs(positivePercentiles(positive, [q])[0] - expected) < 1e-12, "histogram n \(n) q \(q)")
+            }
+        }
+    }
+}
+
+@Suite("INTER_AREA parity with OpenCV output")
+struct OpenCVGoldenTests {
+    /// A 13×11 test pattern; these goldens were printed by `cv2.resize(..., INTER_AREA)` (OpenCV
+    /// 5.0.0, whose area code matches 4.x) for exactly these formulas:
+    /// RGB = ((37x + 11y) % 256, (5x² + 29y) % 256, (13xy + 7) % 256) and
+    /// f = float32((0.37x + 0.11y²) % 1.7).
+    @Test("non-integer 13×11 → 4×3 UInt8 (3 channels) and → 5×4 Float32, bit for bit")
+    func golden() throws {
+        let w = 13, h = 11
+        var rgb = [UInt8](), f = [Float]()
+        for y in 0..<h {
+            for x in 0..<w {
+                rgb += [UInt8((x * 37 + y * 11) % 256), UInt8((x * x * 5 + y * 29) % 256), UInt8((x * y * 13 + 7) % 256)]
+                f.append(Float((Double(x) * 0.37 + Double(y * y) * 0.11).truncatingRemainder(dividingBy: 1.7)))
+            }
+        }
+        let u8: [UInt8] = [58, 51, 27, 177, 134, 85, 80, 132, 103, 160, 126, 88, 98, 156, 80, 174, 149, 126,
+                           84, 123, 124, 193, 120, 112, 138, 117, 95, 118, 106, 107, 121, 130, 119, 140, 152, 109]
+        #expect(try areaResize(rgb, width: w, height: h, channels: 3, toWidth: 4, toHeight: 3) == u8)
+        let bits: [UInt32] = [0x3ef23724, 0x3f8d3636, 0x3f2e147c, 0x3f4ab004, 0x3f630d64, 0x3f3639b7, 0x3f51a231,
+                              0x3f58f00a, 0x3f6f755f, 0x3f5d375b, 0x3f437918, 0x3f52b52b, 0x3f725bce, 0x3f36b575,
+                              0x3f8167c4, 0x3f518b48, 0x3f3c422b, 0x3f83421a, 0x3f570a3e, 0x3f7e9f1e]
+        let got = try areaResize(f, width: w, height: h, channels: 1, toWidth: 5, toHeight: 4)
+        #expect(got.map(\.bitPattern) == bits)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import WindowAlign
+
+@Suite("temporalStats")
+struct TemporalStatsTests {
+    @Test("spec vector: arange(12).reshape(4,3)**1.5")
+    func specVector() throws {
+        let x = (0..<12).map { Float(pow(Double($0), 1.5)) }
+        let got = try temporalStats(x, rows: 4, cols: 3)
+        let expected: [Float] = [11.72327, 14.78576, 18.27976, 10.27448, 11.54908, 12.64319, 0, 1, 2.82843,
+                                 27, 31.62278, 36.48287, 27, 30.62278, 33.65445, 9, 10.20759, 11.21815,
+                                 2.92291, 2.50113, 2.25264]
+        #expect(got.count == 21)
+        for (g, e) in zip(got, expected) {
+            #expect(abs(g - e) <= 1e-5 * max(1, abs(e)), "got \(g), expected \(e)")
+        }
+    }
+
+    @Test("T = 1: velocity parts are zero; NaN and inf become 0 first")
+    func singleRowAndNonFinite() throws {
+        let got = try temporalStats([2, .nan, -.infinity], rows: 1, cols: 3)
+        // mean = value, std 0, min = max = value, last − first = 0, Δ parts 0.
+        #expect(got == [2, 0, 0, 0, 0, 0, 2, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        // Column [1, NaN, 3] → [1, 0, 3]: mean 4/3, Δ = [−1, 3] → mean 1, std 2.
+        let two = try temporalStats([1, .nan, 3], rows: 3, cols: 1)
+        #expect(abs(two[0] - 4.0 / 3.0) < 1e-6)
+        #expect(two[2] == 0 && two[3] == 3 && two[4] == 2 && two[5] == 1 && two[6] == 2)
+    }
+
+    @Test("T = 0 and shape mismatches are typed errors")
+    func errors() {
+        #expect(throws: WindowAlignError.emptyInput(what: "temporalStats input (T = 0 time steps)")) {
+            try temporalStats([], rows: 0, cols: 3)
+        }
+        #expect(throws: WindowAlignError.self) { try temporalStats([1, 2, 3], rows: 2, cols: 2) }
+    }
+
+    @Test("percentile interpolates linearly like numpy")
+    func percentile() {
+        // np.percentile([1,2,3,4], [10,50,90]) = [1.3, 2.5, 3.7]
+        #expect(abs(percentileSorted([1, 2, 3, 4], 10) - 1.3) < 1e-12)
+        #expect(abs(percentileSorted([1, 2, 3, 4], 50) - 2.5) < 1e-12)
+        #expect(abs(percentileSorted([1, 2, 3, 4], 90) - 3.7) < 1e-12)
+        #expect(percentileSorted([5], 90) == 5)
+    }
+}
