@@ -52,6 +52,17 @@ public struct MP4AudioTrackOptions: Sendable, Equatable {
     }
 }
 
+/// How the MP4 is laid out on disk.
+public enum MP4Layout: String, Sendable, Codable {
+    /// Media data first, index (moov) at the end: what libavformat and x264 tools write by default.
+    case standard
+    /// Index moved to the front at `finish()` (a second pass), so players can start before the end.
+    case fastStart
+    /// Fragmented MP4: an empty index up front, then self-contained fragments; every track is
+    /// declared even when it receives no samples.
+    case fragmented
+}
+
 /// Writes an MP4 with an optional H.264 video track and an optional AAC audio track.
 ///
 /// Output goes to a temporary file next to `url` and is renamed into place by `finish()`; a writer
@@ -89,11 +100,11 @@ public final class MP4Writer {
 
     /// Creates the file (at a temporary name) and opens the encoders.
     ///
-    /// - Parameter fastStart: put the MP4 index before the media data (a second pass at `finish()`).
+    /// - Parameter layout: where the MP4 index goes (`.standard` by default).
     /// Throws `.invalidArgument` (no track, odd size, non-positive rate, ...), `.unsupportedCodec`
     /// (no libx264 or aac encoder), `.writeFailed`.
     public init(url: URL, video: MP4VideoTrackOptions? = nil, audio: MP4AudioTrackOptions? = nil,
-                fastStart: Bool = false) throws(MediaError) {
+                layout: MP4Layout = .standard) throws(MediaError) {
         _ = quietLibavLogging
         self.url = url
         self.video = video
@@ -115,7 +126,11 @@ public final class MP4Writer {
             let o = avio_open(&fmt.pointee.pb, tempURL.path, AVIO_FLAG_WRITE)
             if o < 0 { throw MediaError.writeFailed(path: path, detail: "opening \(tempURL.lastPathComponent) for writing: \(avErrorString(o))") }
             var opts: OpaquePointer? = nil
-            if fastStart { av_dict_set(&opts, "movflags", "+faststart", 0) }
+            switch layout {
+            case .standard: break
+            case .fastStart: av_dict_set(&opts, "movflags", "+faststart", 0)
+            case .fragmented: av_dict_set(&opts, "movflags", "+frag_keyframe+empty_moov+default_base_moof", 0)
+            }
             let h = avformat_write_header(fmt, &opts)
             av_dict_free(&opts)
             if h < 0 { throw MediaError.writeFailed(path: path, detail: "writing the MP4 header: \(avErrorString(h))") }

@@ -231,6 +231,10 @@ public final class VideoDecoder {
         let table = try frameTable()
         guard !table.pts.isEmpty else { throw .emptyStream(path: url.path) }
         guard index >= 0, index < table.pts.count else {
+            // The container promised more frames than its data holds: the file is cut short.
+            if let declared = declaredFrameCount, index >= 0, index < declared {
+                throw .truncatedStream(path: url.path, expectedFrames: declared, decodedFrames: table.pts.count)
+            }
             throw .frameOutOfRange(path: url.path, index: index, frameCount: table.pts.count)
         }
         let target = table.pts[index]
@@ -263,7 +267,7 @@ public final class VideoDecoder {
     /// Frames `range` in order. Throws `.frameOutOfRange` when the range leaves the stream.
     public func frames(in range: Range<Int>) throws(MediaError) -> [VideoFrame] {
         guard !range.isEmpty else { return [] }
-        let n = try frameCount()
+        let n = max(try frameCount(), declaredFrameCount ?? 0)
         guard range.lowerBound >= 0, range.upperBound <= n else {
             throw .frameOutOfRange(path: url.path, index: range.lowerBound < 0 ? range.lowerBound : range.upperBound - 1, frameCount: n)
         }
