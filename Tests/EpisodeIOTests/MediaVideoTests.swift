@@ -114,6 +114,41 @@ struct MediaVideoTests {
         }
     }
 
+    @Test func reusingAFrameGivesTheSameResults() throws {
+        let dir = try S.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = try S.writeClip(to: dir.appendingPathComponent("clip.mp4"), frames: 6)
+        for options in [VideoDecodeOptions(output: .planes), .init(output: .rgb24), .init(output: .gray8, size: .area(width: 8, height: 6))] {
+            let a = try VideoDecoder(url: url, options: options)
+            let b = try VideoDecoder(url: url, options: options)
+            var reused = VideoFrame()
+            var kept: [VideoFrame] = []
+            while try b.nextFrame(into: &reused) {
+                kept.append(reused)  // a copy: the next call must not write into it
+                let fresh = try #require(try a.nextFrame())
+                #expect(reused == fresh, "\(options.output) frame \(fresh.index)")
+            }
+            #expect(kept.count == 6)
+            #expect(Set(kept.map(\.index)) == Set(0..<6))
+            #expect(kept[0].pixels != kept[1].pixels)
+        }
+    }
+
+    @Test func mosaicClipSizeAtEightFps() throws {
+        // The exporter's clip: 960×480, 16 frames at 8 fps.
+        let dir = try S.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("mosaic.mp4")
+        let w = try MP4Writer(url: url, video: .init(width: 960, height: 480, frameRate: MediaRational(8, 1)))
+        for i in 0..<16 { try w.appendFrame([UInt8](repeating: UInt8(i * 15), count: 960 * 480 * 3)) }
+        try w.finish()
+        let info = try MediaInfo.probe(url)
+        #expect(info.video?.width == 960 && info.video?.height == 480)
+        #expect(info.video?.frameCount == 16)
+        #expect(abs((info.fps ?? 0) - 8) < 1e-9)
+        #expect(abs((info.durationSeconds ?? 0) - 2) < 1e-6)
+    }
+
     @Test func planesCannotBeAreaResized() throws {
         let dir = try S.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

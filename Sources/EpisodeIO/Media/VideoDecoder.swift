@@ -39,6 +39,12 @@ public struct VideoPlane: Sendable, Equatable {
     public var bytesPerRow: Int
     public var rows: Int
     public var bytes: [UInt8]
+
+    public init(bytesPerRow: Int, rows: Int, bytes: [UInt8]) {
+        self.bytesPerRow = bytesPerRow
+        self.rows = rows
+        self.bytes = bytes
+    }
 }
 
 /// One decoded frame with its position in the stream.
@@ -56,6 +62,23 @@ public struct VideoFrame: Sendable, Equatable {
     public var pixelFormat: String
     /// One plane for rgb24 and gray8; the decoder's planes for `.planes`.
     public var planes: [VideoPlane]
+
+    /// An empty frame, to be filled by `VideoDecoder.nextFrame(into:)`.
+    public init() {
+        self.init(index: 0, pts: 0, seconds: 0, width: 0, height: 0, output: .rgb24, pixelFormat: "", planes: [])
+    }
+
+    public init(index: Int, pts: Int64, seconds: Double, width: Int, height: Int, output: VideoPixelOutput,
+                pixelFormat: String, planes: [VideoPlane]) {
+        self.index = index
+        self.pts = pts
+        self.seconds = seconds
+        self.width = width
+        self.height = height
+        self.output = output
+        self.pixelFormat = pixelFormat
+        self.planes = planes
+    }
 
     /// The first plane's bytes (all pixels for rgb24 and gray8).
     public var pixels: [UInt8] { planes.first?.bytes ?? [] }
@@ -218,6 +241,20 @@ public final class VideoDecoder {
     public func nextFrame() throws(MediaError) -> VideoFrame? {
         guard let (idx, pts) = try decodeRaw() else { return nil }
         return try convert(index: idx, pts: pts)
+    }
+
+    /// Decodes the next frame into `frame`, reusing its buffers when they have the right size and
+    /// are not shared with another value: the allocation-free form of `nextFrame()` for streaming
+    /// loops. Returns false after the last frame (leaving `frame` unchanged).
+    ///
+    /// ```swift
+    /// var frame = VideoFrame()
+    /// while try decoder.nextFrame(into: &frame) { features.append(encode(frame.pixels)) }
+    /// ```
+    public func nextFrame(into frame: inout VideoFrame) throws(MediaError) -> Bool {
+        guard let (idx, pts) = try decodeRaw() else { return false }
+        try convert(index: idx, pts: pts, into: &frame)
+        return true
     }
 
     /// The number of frames, by demuxing the stream once (cached). Random access uses the same pass.
@@ -402,36 +439,58 @@ public final class VideoDecoder {
     // MARK: Conversion
 
     private func convert(index: Int, pts: Int64) throws(MediaError) -> VideoFrame {
+        var out = VideoFrame(index: 0, pts: 0, seconds: 0, width: 0, height: 0, output: options.output, pixelFormat: "", planes: [])
+        try convert(index: index, pts: pts, into: &out)
+        return out
+    }
+
+    /// Fills `out` from the decoded frame, reusing its plane buffers when they already have the
+    /// right size and are not shared (no allocation, no page faults in a streaming loop).
+    private func convert(index: Int, pts: Int64, into out: inout VideoFrame) throws(MediaError) {
         let f = frame.frame
         let w = Int(f.pointee.width), h = Int(f.pointee.height)
         let fmt = AVPixelFormat(rawValue: f.pointee.format)
         guard w > 0, h > 0, f.pointee.format >= 0 else {
             throw .corruptStream(path: url.path, detail: "frame \(index) has no picture (\(w)×\(h))")
         }
-        let secs = seconds(pts, tb)
+        out.index = index
+        out.pts = pts
+        out.seconds = seconds(pts, tb)
+        out.output = options.output
         switch options.output {
         case .planes:
             let name = av_get_pix_fmt_name(fmt).map { String(cString: $0) } ?? "unknown"
-            var planes: [VideoPlane] = []
             var lines = [Int32](repeating: 0, count: 4)
             guard av_image_fill_linesizes(&lines, fmt, Int32(w)) >= 0, let desc = av_pix_fmt_desc_get(fmt) else {
                 throw .unsupportedCodec(path: url.path, codec: "pixel format \(name)")
             }
             let chromaShift = Int(desc.pointee.log2_chroma_h)
+            var count = 0
             for p in 0..<4 where lines[p] > 0 {
                 guard let src = xp_frame_data(f, Int32(p)) else { break }
                 let rows = (p == 1 || p == 2) ? (h + (1 << chromaShift) - 1) >> chromaShift : h
                 let rowBytes = Int(lines[p])
                 let stride = Int(xp_frame_linesize(f, Int32(p)))
-                var bytes = [UInt8](repeating: 0, count: rowBytes * rows)
-                bytes.withUnsafeMutableBufferPointer { b in
-                    guard let d = b.baseAddress else { return }
-                    for y in 0..<rows { (d + y * rowBytes).update(from: src + y * stride, count: rowBytes) }
+                if out.planes.count <= count {
+                    out.planes.append(VideoPlane(bytesPerRow: rowBytes, rows: rows, bytes: []))
                 }
-                planes.append(VideoPlane(bytesPerRow: rowBytes, rows: rows, bytes: bytes))
+                out.planes[count].bytesPerRow = rowBytes
+                out.planes[count].rows = rows
+                resize(&out.planes[count].bytes, to: rowBytes * rows)
+                out.planes[count].bytes.withUnsafeMutableBufferPointer { b in
+                    guard let d = b.baseAddress else { return }
+                    if stride == rowBytes {
+                        d.update(from: src, count: rowBytes * rows)
+                    } else {
+                        for y in 0..<rows { (d + y * rowBytes).update(from: src + y * stride, count: rowBytes) }
+                    }
+                }
+                count += 1
             }
-            return VideoFrame(index: index, pts: pts, seconds: secs, width: w, height: h, output: .planes,
-                              pixelFormat: name, planes: planes)
+            if out.planes.count > count { out.planes.removeLast(out.planes.count - count) }
+            out.width = w
+            out.height = h
+            out.pixelFormat = name
         case .rgb24, .gray8:
             let cn = options.output == .rgb24 ? 3 : 1
             let dstFmt = options.output == .rgb24 ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_GRAY8
@@ -468,23 +527,33 @@ public final class VideoDecoder {
                     }
                 }
             }
-            var out = [UInt8](repeating: 0, count: outW * outH * cn)
+            if out.planes.count != 1 { out.planes = [VideoPlane(bytesPerRow: 0, rows: 0, bytes: [])] }
+            out.planes[0].bytesPerRow = outW * cn
+            out.planes[0].rows = outH
+            resize(&out.planes[0].bytes, to: outW * outH * cn)
             if let plan, case .area = options.size {
-                if scratch.count != rowBytes * h { scratch = [UInt8](repeating: 0, count: rowBytes * h) }
+                resize(&scratch, to: rowBytes * h)
                 let r = scratch.withUnsafeMutableBufferPointer { b in b.baseAddress.map(convertInto) ?? -1 }
                 guard r > 0 else { throw .corruptStream(path: url.path, detail: "converting frame \(index) failed") }
                 try scratch.withUnsafeBufferPointer { (s) throws(MediaError) in
-                    try out.withUnsafeMutableBufferPointer { (o) throws(MediaError) in
+                    try out.planes[0].bytes.withUnsafeMutableBufferPointer { (o) throws(MediaError) in
                         try plan.apply(s, into: o, sourceRowStride: rowBytes)
                     }
                 }
             } else {
-                let r = out.withUnsafeMutableBufferPointer { b in b.baseAddress.map(convertInto) ?? -1 }
+                let r = out.planes[0].bytes.withUnsafeMutableBufferPointer { b in b.baseAddress.map(convertInto) ?? -1 }
                 guard r > 0 else { throw .corruptStream(path: url.path, detail: "converting frame \(index) failed") }
             }
-            return VideoFrame(index: index, pts: pts, seconds: secs, width: outW, height: outH, output: options.output,
-                              pixelFormat: options.output == .rgb24 ? "rgb24" : "gray",
-                              planes: [VideoPlane(bytesPerRow: outW * cn, rows: outH, bytes: out)])
+            out.width = outW
+            out.height = outH
+            out.pixelFormat = options.output == .rgb24 ? "rgb24" : "gray"
         }
     }
+}
+
+/// Sets `buffer` to `count` bytes, keeping its storage when the size already matches; new storage
+/// is left uninitialised because the caller overwrites every byte.
+private func resize(_ buffer: inout [UInt8], to count: Int) {
+    if buffer.count == count { return }
+    buffer = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
 }

@@ -32,7 +32,7 @@ struct BenchMedia: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Timed repeats per measurement (the median is reported).")
-    var repeats: Int = 3
+    var repeats: Int = 5
 
     @Option(help: "Seconds of AAC audio to decode.")
     var audioSeconds: Int = 300
@@ -52,7 +52,8 @@ struct BenchMedia: ParsableCommand {
             "cores": ProcessInfo.processInfo.activeProcessorCount,
             "threads": threads,
             "repeats": repeats,
-            "note": "machine may be shared with other work; medians of \(repeats) runs after one warm-up",
+            "decode_loop": "VideoDecoder.nextFrame(into:) reusing one frame's buffers",
+            "note": "medians of \(repeats) interleaved rounds after one warm-up round; wall-clock figures are sensitive to other work on the machine, CPU figures less so",
         ]
         var ff: [String: Any] = ["available": ffmpeg != nil]
         if let ffmpeg {
@@ -105,22 +106,73 @@ struct BenchMedia: ParsableCommand {
             ("area32_rgb24", .init(output: .rgb24, size: .area(width: 32, height: 32), threads: threads)),
             ("area32_gray8", .init(output: .gray8, size: .area(width: 32, height: 32), threads: threads)),
         ]
-        var fps: [String: Double] = [:]
-        for (label, options) in modes {
-            log("  \(url.lastPathComponent): \(label)")
-            let seconds = try median(repeats, warmUp: true) {
+        // Runs are interleaved (ffmpeg, then each mode, per round) so that load from other work
+        // on the machine affects all of them alike; round 0 is a warm-up. Both wall time and CPU
+        // time (user + system, all threads) are recorded: CPU time is the steadier figure on a
+        // shared machine.
+        var wall: [String: [Double]] = [:], cpu: [String: [Double]] = [:]
+        for round in 0...repeats {
+            if let ffmpeg {
+                let r = try runProcess(ffmpeg, ["-hide_banner", "-nostdin", "-benchmark", "-threads", String(threads),
+                                                "-i", url.path, "-f", "null", "-"])
+                if r.status != 0 { throw ValidationError("ffmpeg failed: \(r.output)") }
+                // `-benchmark` times cover the transcode loop only (no process start or probing),
+                // which is the stricter comparison since our times include opening the file.
+                if round > 0, let rt = benchField(r.output, "rtime="), let ut = benchField(r.output, "utime="),
+                   let st = benchField(r.output, "stime=") {
+                    wall["ffmpeg", default: []].append(rt)
+                    cpu["ffmpeg", default: []].append(ut + st)
+                }
+            }
+            for (label, options) in modes {
+                if round == 1 { log("  \(url.lastPathComponent): \(label)") }
+                let c0 = cpuSeconds(), t0 = DispatchTime.now().uptimeNanoseconds
                 let decoder = try VideoDecoder(url: url, options: options)
                 var count = 0
-                while let f = try decoder.nextFrame() { count += f.pixels.isEmpty ? 0 : 1 }
+                var frame = VideoFrame()
+                while try decoder.nextFrame(into: &frame) { count += frame.planes.isEmpty ? 0 : 1 }
                 if count != n { throw ValidationError("decoded \(count) of \(n) frames") }
+                if round > 0 {
+                    wall[label, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                    cpu[label, default: []].append(cpuSeconds() - c0)
+                }
             }
-            fps[label] = Double(n) / seconds
+        }
+        func med(_ v: [Double]?) -> Double? {
+            guard let v, !v.isEmpty else { return nil }
+            return v.sorted()[v.count / 2]
+        }
+        var fps: [String: Double] = [:], cpuMs: [String: Double] = [:]
+        for (label, _) in modes {
+            if let w = med(wall[label]) { fps[label] = Double(n) / w }
+            if let c = med(cpu[label]) { cpuMs[label] = c * 1000 / Double(n) }
         }
         out["ours_fps"] = fps.mapValues(round1)
+        out["ours_cpu_ms_per_frame"] = cpuMs.mapValues(round3)
         if let native = fps["native_planes"], let rgb = fps["native_rgb24"], let small = fps["area32_rgb24"] {
             // Extra time per frame of the 32×32 feature path over plain decode.
             out["area32_overhead_vs_native_planes"] = round3(native / small - 1)
             out["area32_overhead_vs_native_rgb24"] = round3(rgb / small - 1)
+        }
+        if let native = cpuMs["native_planes"], let small = cpuMs["area32_rgb24"] {
+            out["area32_cpu_overhead_vs_native_planes"] = round3(small / native - 1)
+        }
+        if let w = med(wall["ffmpeg"]), let c = med(cpu["ffmpeg"]) {
+            let ffFps = Double(n) / w, ffCpu = c * 1000 / Double(n)
+            out["ffmpeg_fps"] = round1(ffFps)
+            out["ffmpeg_cpu_ms_per_frame"] = round3(ffCpu)
+            out["ratio_native_planes_vs_ffmpeg"] = round3((fps["native_planes"] ?? 0) / ffFps)
+            out["ratio_native_rgb24_vs_ffmpeg"] = round3((fps["native_rgb24"] ?? 0) / ffFps)
+            out["cpu_ratio_ffmpeg_over_native_planes"] = round3(ffCpu / (cpuMs["native_planes"] ?? .infinity))
+        }
+        // The INTER_AREA kernel alone on one RGB frame of this size.
+        if let w = info.video?.width, let h = info.video?.height {
+            let plan = try AreaResizePlan(sourceWidth: w, sourceHeight: h, destinationWidth: 32, destinationHeight: 32, channels: 3)
+            let img = (0..<(w * h * 3)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
+            let t = try median(repeats, warmUp: true) {
+                for _ in 0..<20 { _ = try img.withUnsafeBufferPointer { try plan.apply($0) } }
+            }
+            out["area32_kernel_ms_per_frame"] = round3(t * 1000 / 20)
         }
         // Random access: 20 seeded indices, each from a fresh position.
         var rng = SplitMix(seed: 42)
@@ -130,24 +182,6 @@ struct BenchMedia: ParsableCommand {
             for k in indices { _ = try d.frame(at: k) }
         }
         out["random_access_ms_per_frame"] = round1(ra * 1000 / Double(indices.count))
-        if let ffmpeg {
-            log("  \(url.lastPathComponent): ffmpeg")
-            var rtimes: [Double] = []
-            let wall = try median(repeats, warmUp: true) {
-                let r = try runProcess(ffmpeg, ["-hide_banner", "-nostdin", "-benchmark", "-threads", String(threads),
-                                                "-i", url.path, "-f", "null", "-"])
-                if r.status != 0 { throw ValidationError("ffmpeg failed: \(r.output)") }
-                if let rt = benchRtime(r.output) { rtimes.append(rt) }
-            }
-            // `-benchmark` rtime covers the decode loop only (no process start or probing); the
-            // ratio uses it, which is the stricter comparison since our times include opening.
-            rtimes = Array(rtimes.suffix(repeats)).sorted()
-            let ffFps = rtimes.isEmpty ? Double(n) / wall : Double(n) / rtimes[rtimes.count / 2]
-            out["ffmpeg_fps"] = round1(ffFps)
-            out["ffmpeg_fps_wall_including_startup"] = round1(Double(n) / wall)
-            out["ratio_native_planes_vs_ffmpeg"] = round3((fps["native_planes"] ?? 0) / ffFps)
-            out["ratio_native_rgb24_vs_ffmpeg"] = round3((fps["native_rgb24"] ?? 0) / ffFps)
-        }
         return out
     }
 
@@ -262,9 +296,9 @@ private struct SplitMix {
 private func round1(_ v: Double) -> Double { (v * 10).rounded() / 10 }
 private func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
 
-/// The `rtime=…s` figure of `ffmpeg -benchmark`.
-private func benchRtime(_ output: String) -> Double? {
-    guard let r = output.range(of: "rtime=") else { return nil }
+/// A `name=…s` figure (utime, stime, rtime) of `ffmpeg -benchmark`.
+private func benchField(_ output: String, _ name: String) -> Double? {
+    guard let r = output.range(of: "bench: utime=").flatMap({ output[$0.lowerBound...].range(of: name) }) else { return nil }
     let rest = output[r.upperBound...]
     return Double(rest.prefix { $0.isNumber || $0 == "." })
 }
@@ -289,6 +323,18 @@ private func runProcess(_ exe: String, _ args: [String]) throws -> (status: Int3
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// User + system CPU seconds of this process (all threads).
+private func cpuSeconds() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return s(usage.ru_utime) + s(usage.ru_stime)
 }
 
 private func peakRSSMegabytes() -> Double {
