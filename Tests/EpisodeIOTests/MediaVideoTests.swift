@@ -149,6 +149,34 @@ struct MediaVideoTests {
         #expect(abs((info.durationSeconds ?? 0) - 2) < 1e-6)
     }
 
+    @Test func widthsThatAreNotVectorMultiples() throws {
+        // libswscale converts in SIMD vectors; odd-multiple widths exercise the row ends.
+        let dir = try S.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (w, h) in [(90, 50), (1080, 20), (34, 18)] {
+            let url = dir.appendingPathComponent("w\(w).mp4")
+            let writer = try MP4Writer(url: url, video: .init(width: w, height: h, frameRate: MediaRational(20, 1), crf: 10, threads: 1))
+            var px = [UInt8](repeating: 0, count: w * h * 3)
+            for i in 0..<px.count { px[i] = i % 3 == 0 ? 30 : (i % 3 == 1 ? 160 : 220) }
+            for _ in 0..<3 { try writer.appendFrame(px) }
+            try writer.finish()
+            for output in [VideoPixelOutput.rgb24, .gray8] {
+                let d = try VideoDecoder(url: url, options: .init(output: output))
+                var kept: [VideoFrame] = []
+                var f = VideoFrame()
+                while try d.nextFrame(into: &f) { kept.append(f) }
+                #expect(kept.count == 3)
+                #expect(kept.allSatisfy { $0.width == w && $0.height == h && $0.pixels.count == w * h * $0.channels })
+                if output == .rgb24, let last = kept.last {
+                    #expect(Self.close(last.pixel(x: w - 1, y: h - 1), [30, 160, 220], 12), "\(w)×\(h) last pixel \(last.pixel(x: w - 1, y: h - 1) ?? [])")
+                }
+            }
+            let small = try VideoDecoder(url: url, options: .init(output: .rgb24, size: .area(width: 17, height: 9)))
+            let s0 = try #require(try small.nextFrame())
+            #expect(Self.close(s0.pixel(x: 16, y: 8), [30, 160, 220], 12))
+        }
+    }
+
     @Test func planesCannotBeAreaResized() throws {
         let dir = try S.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -92,6 +92,7 @@ public final class MP4Writer {
     private var videoFrame: AVFrameBox?
     private var sws: OpaquePointer?
     private var pendingAudio: [Float] = []
+    private var inputBuffer: [UInt8] = []
     private var audioPts: Int64 = 0
     private var lastVideoPts: Int64? = nil
     private var ticksPerFrame: Int64 = 1
@@ -280,7 +281,15 @@ public final class MP4Writer {
         }
         if av_frame_make_writable(frame.frame) < 0 { throw .writeFailed(path: url.path, detail: "out of memory for a video frame") }
         let f = frame.frame
-        let converted: Int32 = pixels.withUnsafeBufferPointer { src in
+        // libswscale's SIMD readers may load a vector past the last pixel; convert from a copy
+        // with spare capacity rather than from the caller's exact-size array.
+        if inputBuffer.capacity < pixels.count + 256 + v.width * cn {
+            inputBuffer = []
+            inputBuffer.reserveCapacity(pixels.count + 256 + v.width * cn)
+        }
+        inputBuffer.removeAll(keepingCapacity: true)
+        inputBuffer.append(contentsOf: pixels)
+        let converted: Int32 = inputBuffer.withUnsafeBufferPointer { src in
             var srcData: [UnsafePointer<UInt8>?] = [src.baseAddress, nil, nil, nil]
             var srcLines: [Int32] = [Int32(v.width * cn), 0, 0, 0]
             var dstData: [UnsafeMutablePointer<UInt8>?] = [xp_frame_data(f, 0), xp_frame_data(f, 1), xp_frame_data(f, 2), nil]

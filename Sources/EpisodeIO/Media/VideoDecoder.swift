@@ -514,9 +514,17 @@ public final class VideoDecoder {
                 }
             }
             let rowBytes = w * cn
+            // libswscale's x86 YUV→RGB kernels convert 8 pixels at a time and skip the last
+            // `width mod 8` pixels of each row when the destination stride cannot hold the
+            // rounded-up width; OpenCV avoids this with an aligned stride, and so do we: convert
+            // into a scratch image whose stride holds the width rounded up to 16 pixels, aligned
+            // to 64 bytes. When the packed row is already such a stride, convert in place.
+            let alignedStride = ((w + 15) / 16 * 16 * cn + 63) / 64 * 64
+            let direct = alignedStride == rowBytes && plan == nil
+            let stride = direct ? rowBytes : alignedStride
             let convertInto: (UnsafeMutablePointer<UInt8>) -> Int32 = { [sws] dst in
                 var dstData: [UnsafeMutablePointer<UInt8>?] = [dst, nil, nil, nil]
-                var dstLines: [Int32] = [Int32(rowBytes), 0, 0, 0]
+                var dstLines: [Int32] = [Int32(stride), 0, 0, 0]
                 return withUnsafePointer(to: &f.pointee.data) { dataTuple in
                     withUnsafePointer(to: &f.pointee.linesize) { lineTuple in
                         dataTuple.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { srcData in
@@ -531,18 +539,27 @@ public final class VideoDecoder {
             out.planes[0].bytesPerRow = outW * cn
             out.planes[0].rows = outH
             resize(&out.planes[0].bytes, to: outW * outH * cn)
-            if let plan, case .area = options.size {
-                resize(&scratch, to: rowBytes * h)
-                let r = scratch.withUnsafeMutableBufferPointer { b in b.baseAddress.map(convertInto) ?? -1 }
-                guard r > 0 else { throw .corruptStream(path: url.path, detail: "converting frame \(index) failed") }
-                try scratch.withUnsafeBufferPointer { (s) throws(MediaError) in
-                    try out.planes[0].bytes.withUnsafeMutableBufferPointer { (o) throws(MediaError) in
-                        try plan.apply(s, into: o, sourceRowStride: rowBytes)
-                    }
-                }
-            } else {
+            if direct {
                 let r = out.planes[0].bytes.withUnsafeMutableBufferPointer { b in b.baseAddress.map(convertInto) ?? -1 }
                 guard r > 0 else { throw .corruptStream(path: url.path, detail: "converting frame \(index) failed") }
+            } else {
+                resize(&scratch, to: stride * h)
+                let r = scratch.withUnsafeMutableBufferPointer { b in b.baseAddress.map(convertInto) ?? -1 }
+                guard r > 0 else { throw .corruptStream(path: url.path, detail: "converting frame \(index) failed") }
+                if let plan {
+                    try scratch.withUnsafeBufferPointer { (s) throws(MediaError) in
+                        try out.planes[0].bytes.withUnsafeMutableBufferPointer { (o) throws(MediaError) in
+                            try plan.apply(s, into: o, sourceRowStride: stride)
+                        }
+                    }
+                } else {
+                    scratch.withUnsafeBufferPointer { s in
+                        out.planes[0].bytes.withUnsafeMutableBufferPointer { o in
+                            guard let sp = s.baseAddress, let op = o.baseAddress else { return }
+                            for y in 0..<h { (op + y * rowBytes).update(from: sp + y * stride, count: rowBytes) }
+                        }
+                    }
+                }
             }
             out.width = outW
             out.height = outH

@@ -34,6 +34,9 @@ struct BenchMedia: ParsableCommand {
     @Option(help: "Timed repeats per measurement (the median is reported).")
     var repeats: Int = 5
 
+    @Option(help: "Folder holding media_area_parity.py (the OpenCV counterpart).")
+    var scripts: String = "Benchmarks"
+
     @Option(help: "Seconds of AAC audio to decode.")
     var audioSeconds: Int = 300
 
@@ -76,6 +79,27 @@ struct BenchMedia: ParsableCommand {
             streams.append(try benchVideo(url: url, ffmpeg: ffmpeg))
         }
         result["video"] = streams
+
+        // OpenCV parity: the reference decodes with cv2.VideoCapture and resizes with INTER_AREA.
+        let script = URL(fileURLWithPath: scripts).appendingPathComponent("media_area_parity.py").path
+        if let python = findPython(importing: "cv2, numpy"), FileManager.default.fileExists(atPath: script) {
+            // A size whose scale to 32 is not an integer, to cover the weighted path end to end.
+            let odd = dir.appendingPathComponent("parity_1080x1300_30.mp4")
+            if !FileManager.default.fileExists(atPath: odd.path) {
+                log("generating \(odd.lastPathComponent)")
+                try generateVideo(url: odd, width: 1080, height: 1300, frames: 30)
+            }
+            var parity: [[String: Any]] = []
+            for name in ["stereo_512x512_\(frames).mp4", "fisheye_1088x1280_\(frames).mp4", odd.lastPathComponent] {
+                log("  OpenCV parity: \(name)")
+                parity.append(try opencvParity(url: dir.appendingPathComponent(name), python: python, script: script,
+                                               work: dir.appendingPathComponent("parity-out")))
+            }
+            result["opencv_parity"] = parity
+        } else {
+            result["opencv_parity"] = ["available": false,
+                                       "note": "needs python3 with cv2 and numpy (set XP_PYTHON) and \(script)"]
+        }
 
         let audioURL = dir.appendingPathComponent("aac_44100_mono_\(audioSeconds)s.mp4")
         if !FileManager.default.fileExists(atPath: audioURL.path) {
@@ -206,6 +230,46 @@ struct BenchMedia: ParsableCommand {
         return out
     }
 
+    /// Decodes the first frames with OpenCV (through the Python script) and with this library,
+    /// and compares native RGB frame 0 and the 32×32 INTER_AREA frames byte for byte.
+    func opencvParity(url: URL, python: String, script: String, work: URL) throws -> [String: Any] {
+        let k = 20
+        try? FileManager.default.removeItem(at: work)
+        let r = try runProcess(python, [script, "--video", url.path, "--frames", String(k), "--size", "32", "--out", work.path])
+        var out: [String: Any] = ["file": url.lastPathComponent]
+        guard r.status == 0, let line = r.output.split(separator: "\n").last,
+              let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            out["error"] = "script failed: \(r.output.suffix(300))"
+            return out
+        }
+        out["opencv"] = json
+        defer { try? FileManager.default.removeItem(at: work) }
+        let info = try MediaInfo.probe(url)
+        out["ours_fps"] = info.fps ?? 0
+        out["ours_frame_count"] = info.video?.frameCount ?? 0
+        func compare(_ a: [UInt8], _ b: [UInt8]) -> [String: Any] {
+            guard a.count == b.count else { return ["size_mismatch": [a.count, b.count]] }
+            var differing = 0, worst = 0
+            for i in 0..<a.count where a[i] != b[i] {
+                differing += 1
+                worst = max(worst, abs(Int(a[i]) - Int(b[i])))
+            }
+            return ["bytes": a.count, "differing_bytes": differing, "max_abs_diff": worst]
+        }
+        if let cvNative = FileManager.default.contents(atPath: work.appendingPathComponent("native0.rgb").path) {
+            let d = try VideoDecoder(url: url, options: .init(output: .rgb24, threads: threads))
+            if let f0 = try d.nextFrame() { out["native_frame0_rgb"] = compare(f0.pixels, [UInt8](cvNative)) }
+        }
+        if let cvArea = FileManager.default.contents(atPath: work.appendingPathComponent("area.rgb").path) {
+            let d = try VideoDecoder(url: url, options: .init(output: .rgb24, size: .area(width: 32, height: 32), threads: threads))
+            var ours: [UInt8] = []
+            var frame = VideoFrame()
+            while ours.count < cvArea.count, try d.nextFrame(into: &frame) { ours += frame.pixels }
+            out["area32_rgb_first_frames"] = compare(ours, [UInt8](cvArea))
+        }
+        return out
+    }
+
     // MARK: Inputs
 
     /// A panning textured scene with slowly changing light: smooth gradients plus fine static
@@ -301,6 +365,19 @@ private func benchField(_ output: String, _ name: String) -> Double? {
     guard let r = output.range(of: "bench: utime=").flatMap({ output[$0.lowerBound...].range(of: name) }) else { return nil }
     let rest = output[r.upperBound...]
     return Double(rest.prefix { $0.isNumber || $0 == "." })
+}
+
+/// A Python interpreter that can import `modules`: `XP_PYTHON`, then `python3` on PATH, then the
+/// system one (distribution packages such as python3-opencv install there).
+private func findPython(importing modules: String) -> String? {
+    var candidates: [String] = []
+    if let p = ProcessInfo.processInfo.environment["XP_PYTHON"], !p.isEmpty { candidates.append(p) }
+    if let p = findExecutable("python3") { candidates.append(p) }
+    candidates.append("/usr/bin/python3")
+    for c in candidates where FileManager.default.isExecutableFile(atPath: c) {
+        if let r = try? runProcess(c, ["-c", "import \(modules)"]), r.status == 0 { return c }
+    }
+    return nil
 }
 
 private func findExecutable(_ name: String) -> String? {
