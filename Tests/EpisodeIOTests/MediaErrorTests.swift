@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import EpisodeIO
 
@@ -29,6 +32,20 @@ struct MediaErrorTests {
                 #expect(p == u.path)
                 #expect(error.description.contains(u.lastPathComponent))
             }
+        }
+    }
+
+    @Test func fifoIsRejectedWithoutBlocking() throws {
+        let dir = try S.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("pipe.mp4")
+        try #require(mkfifo(fifo.path, 0o600) == 0)
+        do {
+            _ = try MediaInfo.probe(fifo)
+            Issue.record("expected an error for a FIFO")
+        } catch {
+            guard case .notMediaFile(let p, _) = error else { Issue.record("got \(error)"); return }
+            #expect(p == fifo.path)
         }
     }
 

@@ -20,6 +20,11 @@ final class AVInput {
               FileManager.default.isReadableFile(atPath: path) else {
             throw .fileNotFound(path: path)
         }
+        // A FIFO or device would block the demuxer's probe read forever; only plain files are media.
+        if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType,
+           type != .typeRegular {
+            throw .notMediaFile(path: path, detail: "not a regular file (\(type.rawValue))")
+        }
         var ctx: UnsafeMutablePointer<AVFormatContext>? = nil
         let r = avformat_open_input(&ctx, path, nil, nil)
         guard r >= 0, let opened = ctx else {
