@@ -134,6 +134,26 @@ struct MediaVideoTests {
         }
     }
 
+    @Test func borrowedPlanesMatchCopiedPlanes() throws {
+        let dir = try S.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = try S.writeClip(to: dir.appendingPathComponent("clip.mp4"), frames: 5)
+        let copied = try VideoDecoder(url: url, options: .init(output: .planes))
+        let borrowed = try VideoDecoder(url: url, options: .init(output: .planes))
+        #expect(borrowed.withCurrentPlanes { $0.isEmpty })  // nothing decoded yet
+        var n = 0
+        while let (index, pts) = try borrowed.advance() {
+            let c = try #require(try copied.nextFrame())
+            #expect(index == c.index && pts == c.pts)
+            let planes: [[UInt8]] = borrowed.withCurrentPlanes { views in
+                views.map { v in (0..<v.rows).flatMap { Array(v.row($0)) } }
+            }
+            #expect(planes == c.planes.map(\.bytes))
+            n += 1
+        }
+        #expect(n == 5)
+    }
+
     @Test func mosaicClipSizeAtEightFps() throws {
         // The exporter's clip: 960×480, 16 frames at 8 fps.
         let dir = try S.tempDir()

@@ -47,6 +47,21 @@ public struct VideoPlane: Sendable, Equatable {
     }
 }
 
+/// A borrowed view of one plane of the decoder's current frame (see `VideoDecoder.withCurrentPlanes`).
+public struct VideoPlaneView {
+    /// First byte of the plane; row y starts at `base + y * stride`.
+    public let base: UnsafePointer<UInt8>
+    /// Bytes between row starts (may exceed `bytesPerRow`, may be negative for flipped images).
+    public let stride: Int
+    public let bytesPerRow: Int
+    public let rows: Int
+
+    /// Row `y` as a buffer of `bytesPerRow` bytes.
+    public func row(_ y: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + y * stride, count: bytesPerRow)
+    }
+}
+
 /// One decoded frame with its position in the stream.
 public struct VideoFrame: Sendable, Equatable {
     /// Presentation index: frame i of the stream aligns with annotation row i.
@@ -191,6 +206,7 @@ public final class VideoDecoder {
     private var lastIndex: Int? = nil
     private var sequentialNext = 0
     private var seeked = false
+    private var current: (Int, Int64)? = nil
 
     /// Opens `url`'s best video stream.
     ///
@@ -255,6 +271,35 @@ public final class VideoDecoder {
         guard let (idx, pts) = try decodeRaw() else { return false }
         try convert(index: idx, pts: pts, into: &frame)
         return true
+    }
+
+    /// Decodes the next frame in presentation order without converting or copying it, and returns
+    /// its index and pts, or nil after the last frame. Read it with `withCurrentPlanes(_:)`; the
+    /// fastest way to look at native frames (no allocation, no copy).
+    public func advance() throws(MediaError) -> (index: Int, pts: Int64)? {
+        guard let (idx, pts) = try decodeRaw() else { return nil }
+        return (idx, pts)
+    }
+
+    /// Calls `body` with the decoder's own planes of the frame last decoded (by `advance()`,
+    /// `nextFrame()` or `frame(at:)`); empty before the first frame and after the end. The pointers
+    /// are valid only inside `body`.
+    public func withCurrentPlanes<R, E: Error>(_ body: ([VideoPlaneView]) throws(E) -> R) throws(E) -> R {
+        let f = frame.frame
+        guard current != nil, f.pointee.width > 0, f.pointee.height > 0, f.pointee.format >= 0 else { return try body([]) }
+        let fmt = AVPixelFormat(rawValue: f.pointee.format)
+        var lines = [Int32](repeating: 0, count: 4)
+        guard av_image_fill_linesizes(&lines, fmt, f.pointee.width) >= 0, let desc = av_pix_fmt_desc_get(fmt) else { return try body([]) }
+        let h = Int(f.pointee.height)
+        let chromaShift = Int(desc.pointee.log2_chroma_h)
+        var views: [VideoPlaneView] = []
+        for p in 0..<4 where lines[p] > 0 {
+            guard let data = xp_frame_data(f, Int32(p)) else { break }
+            let rows = (p == 1 || p == 2) ? (h + (1 << chromaShift) - 1) >> chromaShift : h
+            views.append(VideoPlaneView(base: UnsafePointer(data), stride: Int(xp_frame_linesize(f, Int32(p))),
+                                        bytesPerRow: Int(lines[p]), rows: rows))
+        }
+        return try body(views)
     }
 
     /// The number of frames, by demuxing the stream once (cached). Random access uses the same pass.
@@ -364,6 +409,7 @@ public final class VideoDecoder {
 
     /// Decodes the next frame into `frame`; returns its index and pts, or nil at the end.
     private func decodeRaw() throws(MediaError) -> (Int, Int64)? {
+        current = nil
         if ended { return nil }
         let ctx = codec.context
         while true {
@@ -383,6 +429,7 @@ public final class VideoDecoder {
                 }
                 sequentialNext = idx + 1
                 lastIndex = idx
+                current = (idx, pts)
                 return (idx, pts == none ? Int64(idx) : pts)
             }
             if r == xp_AVERROR_EOF() {

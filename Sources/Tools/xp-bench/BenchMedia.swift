@@ -148,6 +148,22 @@ struct BenchMedia: ParsableCommand {
                     cpu["ffmpeg", default: []].append(ut + st)
                 }
             }
+            do {
+                // Decode only: the decoder's own planes, touched but not copied (what ffmpeg's
+                // null muxer does).
+                let c0 = cpuSeconds(), t0 = DispatchTime.now().uptimeNanoseconds
+                let decoder = try VideoDecoder(url: url, options: .init(output: .planes, threads: threads))
+                var count = 0, checksum = 0
+                while try decoder.advance() != nil {
+                    checksum &+= decoder.withCurrentPlanes { $0.first.map { Int($0.base[0]) } ?? 0 }
+                    count += 1
+                }
+                if count != n { throw ValidationError("decoded \(count) of \(n) frames (\(checksum))") }
+                if round > 0 {
+                    wall["native_nocopy", default: []].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                    cpu["native_nocopy", default: []].append(cpuSeconds() - c0)
+                }
+            }
             for (label, options) in modes {
                 if round == 1 { log("  \(url.lastPathComponent): \(label)") }
                 let c0 = cpuSeconds(), t0 = DispatchTime.now().uptimeNanoseconds
@@ -167,7 +183,7 @@ struct BenchMedia: ParsableCommand {
             return v.sorted()[v.count / 2]
         }
         var fps: [String: Double] = [:], cpuMs: [String: Double] = [:]
-        for (label, _) in modes {
+        for label in ["native_nocopy"] + modes.map(\.0) {
             if let w = med(wall[label]) { fps[label] = Double(n) / w }
             if let c = med(cpu[label]) { cpuMs[label] = c * 1000 / Double(n) }
         }
@@ -185,9 +201,11 @@ struct BenchMedia: ParsableCommand {
             let ffFps = Double(n) / w, ffCpu = c * 1000 / Double(n)
             out["ffmpeg_fps"] = round1(ffFps)
             out["ffmpeg_cpu_ms_per_frame"] = round3(ffCpu)
+            out["ratio_native_nocopy_vs_ffmpeg"] = round3((fps["native_nocopy"] ?? 0) / ffFps)
             out["ratio_native_planes_vs_ffmpeg"] = round3((fps["native_planes"] ?? 0) / ffFps)
             out["ratio_native_rgb24_vs_ffmpeg"] = round3((fps["native_rgb24"] ?? 0) / ffFps)
             out["cpu_ratio_ffmpeg_over_native_planes"] = round3(ffCpu / (cpuMs["native_planes"] ?? .infinity))
+            out["cpu_ratio_ffmpeg_over_native_nocopy"] = round3(ffCpu / (cpuMs["native_nocopy"] ?? .infinity))
         }
         // The INTER_AREA kernel alone on one RGB frame of this size.
         if let w = info.video?.width, let h = info.video?.height {
@@ -226,6 +244,20 @@ struct BenchMedia: ParsableCommand {
                 if r.status != 0 { throw ValidationError("ffmpeg failed: \(r.output)") }
             }
             out["ffmpeg_seconds"] = round3(f)
+            // Parity with the reference's command: same sample count, same values?
+            let raw = URL(fileURLWithPath: cache).appendingPathComponent("ffmpeg-audio.f32")
+            defer { try? FileManager.default.removeItem(at: raw) }
+            let r = try runProcess(ffmpeg, ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", url.path,
+                                            "-vn", "-ac", "1", "-ar", "16000", "-f", "f32le", "-y", raw.path])
+            if r.status == 0, let data = FileManager.default.contents(atPath: raw.path) {
+                let theirs = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                let ours = try decodeAudio(url: url).samples
+                let n = min(theirs.count, ours.count)
+                var worst: Float = 0
+                for i in 0..<n { worst = max(worst, abs(theirs[i] - ours[i])) }
+                out["ffmpeg_output_samples_16k"] = theirs.count
+                out["max_abs_diff_vs_ffmpeg"] = Double(worst)
+            }
         }
         return out
     }
