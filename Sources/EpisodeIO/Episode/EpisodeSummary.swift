@@ -38,6 +38,8 @@ public struct EpisodeSummary: Sendable, Codable, Equatable {
     public var complete: Bool
     public var modalities: [ModalityLine]
     public var captions: Captions?
+    /// The six MP4 streams beside the annotation.
+    public var media: [EpisodeMediaEntry]
     public var problems: [String]
 }
 
@@ -91,12 +93,26 @@ extension Episode {
         } catch {
             if !problems.contains(where: { $0.hasPrefix("captions unusable") }) { problems.append("captions: \(error)") }
         }
+        let media = listEpisodeMedia(folder: directory)
+        let missing = media.filter { $0.status == "missing" }.map(\.file)
+        if !missing.isEmpty { problems.append("media missing: " + missing.joined(separator: ", ")) }
+        for entry in media where entry.status == "error" { problems.append("\(entry.file): \(entry.error ?? "unreadable")") }
+        if let n = timeline?.frameCount {
+            for entry in media where entry.status == "ok" {
+                if let frames = entry.info?.video?.frameCount, frames != n && frames != n + 1 {
+                    problems.append("\(entry.file) has \(frames) video frames; the annotation has \(n) (the release has N + 1)")
+                }
+            }
+        }
+        if let cam0 = media.first, cam0.status == "ok", cam0.info?.hasAudio == false {
+            problems.append("fisheye_cam0.mp4 has no audio track")
+        }
         return EpisodeSummary(
             file: annotationPath, frames: timeline?.frameCount, durationSeconds: timeline?.durationSeconds,
             fpsEstimate: timeline?.fpsEstimate, firstTimestamp: timeline?.deviceTimestamps?.first,
             lastTimestamp: timeline?.deviceTimestamps?.last, datasetsPresent: report.presentCount,
             datasetsExpected: EpisodeSchema.entries.count, complete: report.isComplete, modalities: modalities,
-            captions: captionSummary, problems: problems)
+            captions: captionSummary, media: media, problems: problems)
     }
 
     /// Every group and dataset, depth first, with shape, dtype and (for scalars) the value.

@@ -3,5 +3,6 @@ import ArgumentParser
 /// The benchmark areas. Add one line per area.
 let benchAreas: [ParsableCommand.Type] = [
     BenchHDF5.self,
+    BenchMedia.self,
     BenchFeatures.self,
 ]

@@ -117,6 +117,18 @@ func render(_ s: EpisodeSummary) -> String {
         for a in c.actions.prefix(40) { lines.append("    \(String(a.frames).padding(toLength: 6, withPad: " ", startingAt: 0)) \(a.label)") }
         if c.actions.count > 40 { lines.append("    … \(c.actions.count - 40) more") }
     }
+    lines.append("Media")
+    for m in s.media {
+        var line = "  " + (m.status == "ok" ? "ok " : "-- ") + " " + m.file.padding(toLength: 18, withPad: " ", startingAt: 0)
+        if let info = m.info, let v = info.video {
+            line += "\(v.codec) \(v.width)x\(v.height) \(v.frameCount) frames"
+            if let fps = v.fps { line += String(format: " %.5g fps", fps) }
+            if let a = info.audio { line += ", audio \(a.codec) \(a.sampleRate) Hz \(a.channels) ch" } else { line += ", no audio" }
+        } else {
+            line += m.status == "missing" ? "missing" : (m.error ?? m.status)
+        }
+        lines.append(line)
+    }
     if s.problems.isEmpty {
         lines.append("Problems     none")
     } else {
