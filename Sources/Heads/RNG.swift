@@ -24,6 +24,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         cachedNormal = nil
     }
 
+    /// A generator with an explicit 256-bit state (must not be all zero); for test vectors.
+    init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        (s0, s1, s2, s3) = state
+        cachedNormal = nil
+    }
+
     /// A generator for an independent purpose (dropout, shuffling, ...) derived from one seed:
     /// the stream number is mixed into the seed so that streams do not overlap in practice.
     public init(seed: UInt64, stream: UInt64) {
