@@ -285,3 +285,14 @@ enum BLAS {
                     beta, c, Int32(max(ldc, 1)))
     }
 }
+
+/// The BLAS library's threading, for tools that report or pin it.
+public enum BLASConfiguration {
+    /// Number of threads OpenBLAS uses.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// Sets the number of threads OpenBLAS uses (process-wide, like `OPENBLAS_NUM_THREADS`).
+    public static func setThreads(_ count: Int) {
+        openblas_set_num_threads(Int32(max(count, 1)))
+    }
+}
