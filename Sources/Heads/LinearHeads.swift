@@ -83,7 +83,8 @@ public enum GradientDescentSolver: String, Sendable, Equatable, Codable {
     /// `gram` when its flop count (n²d once plus 2n²C per epoch) is below the direct one.
     case automatic
 
-    func resolved(n: Int, d: Int, c: Int, epochs: Int) -> GradientDescentSolver {
+    /// The concrete solver for n rows, d features, c outputs and the given epochs.
+    public func resolved(n: Int, d: Int, c: Int, epochs: Int) -> GradientDescentSolver {
         guard self == .automatic else { return self }
         let direct = Double(epochs) * 4 * Double(n) * Double(d) * Double(c)
         let gram = Double(n) * Double(n) * Double(d) + Double(epochs) * 2 * Double(n) * Double(n) * Double(c)

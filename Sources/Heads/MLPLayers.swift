@@ -1,4 +1,29 @@
+import Dispatch
 import Foundation
+
+/// Runs `body` over `count` items split into contiguous chunks on the available cores, when
+/// the work is large enough to pay for the dispatch (OpenBLAS's own threads idle meanwhile).
+func parallelChunks(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let chunks = min(cores, count, max(1, work / 200_000))
+    guard chunks > 1 else {
+        body(0..<count)
+        return
+    }
+    // The chunks touch disjoint rows (or columns) of caller-owned buffers, and `body` does not
+    // outlive this call, so handing it to the worker threads is safe.
+    withoutActuallyEscaping(body) { escapable in
+        let box = UncheckedSendableBox(value: escapable)
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            box.value((k * count / chunks)..<((k + 1) * count / chunks))
+        }
+    }
+}
+
+/// Carries a value into `concurrentPerform` where the caller guarantees data-race freedom.
+struct UncheckedSendableBox<T>: @unchecked Sendable {
+    let value: T
+}
 
 // The MLP's layers as plain functions on raw row-major buffers. They are written so that the
 // training loop allocates nothing per batch: every output goes into a caller-owned buffer.
@@ -22,23 +47,39 @@ func geluDerivative(_ x: Float) -> Float {
 /// reciprocal std for the backward pass.
 func layerNormForward(x: UnsafePointer<Float>, rows: Int, d: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                       eps: Float, xhat: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
-    for r in 0..<rows {
-        let xr = x + r * d, hr = xhat + r * d, yr = y + r * d
-        var sum = 0.0
-        for c in 0..<d { sum += Double(xr[c]) }
-        let mean = sum / Double(d)
-        var sq = 0.0
-        for c in 0..<d {
-            let dev = Double(xr[c]) - mean
-            sq += dev * dev
-        }
-        let inv = Float(1 / (sq / Double(d) + Double(eps)).squareRoot())
-        rstd[r] = inv
-        let m = Float(mean)
-        for c in 0..<d {
-            let h = (xr[c] - m) * inv
-            hr[c] = h
-            yr[c] = h * gamma[c] + beta[c]
+    parallelChunks(rows, work: rows * d) { range in
+        for r in range {
+            let xr = x + r * d, hr = xhat + r * d, yr = y + r * d
+            // Four independent Float64 accumulators break the add latency chain.
+            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+            var c = 0
+            while c + 4 <= d {
+                s0 += Double(xr[c]); s1 += Double(xr[c + 1]); s2 += Double(xr[c + 2]); s3 += Double(xr[c + 3])
+                c += 4
+            }
+            while c < d { s0 += Double(xr[c]); c += 1 }
+            let mean = (s0 + s1 + s2 + s3) / Double(d)
+            var q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0
+            c = 0
+            while c + 4 <= d {
+                let e0 = Double(xr[c]) - mean, e1 = Double(xr[c + 1]) - mean
+                let e2 = Double(xr[c + 2]) - mean, e3 = Double(xr[c + 3]) - mean
+                q0 += e0 * e0; q1 += e1 * e1; q2 += e2 * e2; q3 += e3 * e3
+                c += 4
+            }
+            while c < d {
+                let e = Double(xr[c]) - mean
+                q0 += e * e
+                c += 1
+            }
+            let inv = Float(1 / ((q0 + q1 + q2 + q3) / Double(d) + Double(eps)).squareRoot())
+            rstd[r] = inv
+            let m = Float(mean)
+            for c in 0..<d {
+                let h = (xr[c] - m) * inv
+                hr[c] = h
+                yr[c] = h * gamma[c] + beta[c]
+            }
         }
     }
 }
@@ -49,13 +90,20 @@ func layerNormForward(x: UnsafePointer<Float>, rows: Int, d: Int, gamma: UnsafeP
 func layerNormBackward(dy: UnsafePointer<Float>, rows: Int, d: Int, xhat: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
                        gamma: UnsafePointer<Float>, dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
                        dx: UnsafeMutablePointer<Float>?) {
+    // Parameter gradients: split the columns across cores (each core owns its columns).
+    parallelChunks(d, work: rows * d) { columns in
+        guard !columns.isEmpty else { return }
+        for r in 0..<rows {
+            let dyr = dy + r * d, hr = xhat + r * d
+            for c in columns {
+                dGamma[c] += dyr[c] * hr[c]
+                dBeta[c] += dyr[c]
+            }
+        }
+    }
+    guard let dx else { return }
     for r in 0..<rows {
         let dyr = dy + r * d, hr = xhat + r * d
-        for c in 0..<d {
-            dGamma[c] += dyr[c] * hr[c]
-            dBeta[c] += dyr[c]
-        }
-        guard let dx else { continue }
         var s1 = 0.0, s2 = 0.0
         for c in 0..<d {
             let g = Double(dyr[c] * gamma[c])
