@@ -78,7 +78,7 @@ public enum GradientDescentSolver: String, Sendable, Equatable, Codable {
     /// `S ← (1 − lr·l2)·S − lr·K·G` and W is formed once at the end from the decayed sum of the
     /// G's, `W_T = (1 − lr·l2)ᵀ·W₀ − lr·Xᵀ·Σ_t (1 − lr·l2)^(T−1−t)·G_t`. Per epoch this costs
     /// 2n²C instead of 4ndC flops, a large saving when n ≪ d (801 rows × 8,546 features).
-    /// The recurrences run in Float64.
+    /// K·G runs in Float32 (like the direct form); the recurrences accumulate in Float64.
     case gram
     /// `gram` when its flop count (n²d once plus 2n²C per epoch) is below the direct one.
     case automatic
@@ -125,7 +125,8 @@ func fullBatchGradientDescent(x: Matrix, outputs c: Int, config: LinearHeadConfi
         let s0 = s
         let w0Norm = squaredNorm(w.storage)
         var acc = [Double](repeating: 0, count: n * c)      // Σ decay^(t−1−s)·G_s
-        var kg = [Double](repeating: 0, count: n * c)
+        var accF = [Float](repeating: 0, count: n * c)
+        var kg = [Float](repeating: 0, count: n * c)
         var bias = [Double](repeating: 0, count: c)
         let decay = Double(1 - lr * l2)
         let lrD = Double(lr)
@@ -137,29 +138,35 @@ func fullBatchGradientDescent(x: Matrix, outputs c: Int, config: LinearHeadConfi
                     // ‖W_t‖² = decay^(2(t−1))‖W₀‖² − 2·lr·decay^(t−1)⟨XW₀, A⟩ + lr²⟨A, KA⟩.
                     var cross = 0.0
                     for i in 0..<(n * c) { cross += s0[i] * acc[i] }
-                    symmetricProduct(kernel, n: n, acc, c: c, into: &kg)
+                    for i in 0..<(n * c) { accF[i] = Float(acc[i]) }
+                    accF.withUnsafeBufferPointer { ap in
+                        guard let a = ap.baseAddress else { return }
+                        kernelProduct(kernel, n: n, a, c: c, into: &kg)
+                    }
                     var quad = 0.0
-                    for i in 0..<(n * c) { quad += acc[i] * kg[i] }
+                    for i in 0..<(n * c) { quad += acc[i] * Double(kg[i]) }
                     return decayPower * decayPower * w0Norm - 2 * lrD * decayPower * cross + lrD * lrD * quad
                 }
             }
-            // S ← decay·S − lr·K·G ; A ← decay·A + G ; b ← b − lr·ΣG.
-            var g = [Double](repeating: 0, count: n * c)
-            for i in 0..<(n * c) { g[i] = Double(buffer[i]) }
-            symmetricProduct(kernel, n: n, g, c: c, into: &kg)
+            // S ← decay·S − lr·K·G ; A ← decay·A + G ; b ← b − lr·ΣG (G is in `buffer`; the
+            // product runs in Float32 like the direct form, the recurrences in Float64).
+            buffer.withUnsafeBufferPointer { gp in
+                guard let g = gp.baseAddress else { return }
+                kernelProduct(kernel, n: n, g, c: c, into: &kg)
+            }
             for i in 0..<(n * c) {
-                s[i] = decay * s[i] - lrD * kg[i]
-                acc[i] = decay * acc[i] + g[i]
+                s[i] = decay * s[i] - lrD * Double(kg[i])
+                acc[i] = decay * acc[i] + Double(buffer[i])
             }
             for j in 0..<c {
                 var sum = 0.0
-                for i in 0..<n { sum += g[i * c + j] }
+                for i in 0..<n { sum += Double(buffer[i * c + j]) }
                 bias[j] -= lrD * sum
             }
             decayPower *= decay
         }
         // W_T = decay^T·W₀ − lr·Xᵀ·A.
-        let accF = acc.map { Float($0) }
+        for i in 0..<(n * c) { accF[i] = Float(acc[i]) }
         x.storage.withUnsafeBufferPointer { xp in
             accF.withUnsafeBufferPointer { ap in
                 w.withUnsafeMutableStorage { wp in
@@ -173,8 +180,8 @@ func fullBatchGradientDescent(x: Matrix, outputs c: Int, config: LinearHeadConfi
     }
 }
 
-/// K = XXᵀ (n×n, both triangles) in Float64, computed by a Float32 syrk.
-func gramMatrix(_ x: Matrix) -> [Double] {
+/// K = XXᵀ (n×n, both triangles), computed by a Float32 syrk.
+func gramMatrix(_ x: Matrix) -> [Float] {
     let n = x.rows, d = x.cols
     var k = [Float](repeating: 0, count: n * n)
     x.storage.withUnsafeBufferPointer { xp in
@@ -182,25 +189,16 @@ func gramMatrix(_ x: Matrix) -> [Double] {
             cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(d), 1, xp.baseAddress, Int32(d), 0, kp.baseAddress, Int32(n))
         }
     }
-    var out = [Double](repeating: 0, count: n * n)
-    for i in 0..<n {
-        for j in i..<n {
-            let v = Double(k[i * n + j])
-            out[i * n + j] = v
-            out[j * n + i] = v
-        }
-    }
-    return out
+    for i in 0..<n { for j in 0..<i { k[i * n + j] = k[j * n + i] } }
+    return k
 }
 
-/// out = K·m for symmetric K (n×n) and m (n×c), Float64 GEMM.
-func symmetricProduct(_ k: [Double], n: Int, _ m: [Double], c: Int, into out: inout [Double]) {
+/// out = K·m for K (n×n) and m (n×c), one Float32 GEMM.
+func kernelProduct(_ k: [Float], n: Int, _ m: UnsafePointer<Float>, c: Int, into out: inout [Float]) {
     k.withUnsafeBufferPointer { kp in
-        m.withUnsafeBufferPointer { mp in
-            out.withUnsafeMutableBufferPointer { op in
-                BLAS.dgemm(transA: false, transB: false, m: n, n: c, k: n, alpha: 1, a: kp.baseAddress, lda: n,
-                           b: mp.baseAddress, ldb: c, beta: 0, c: op.baseAddress, ldc: c)
-            }
+        out.withUnsafeMutableBufferPointer { op in
+            BLAS.sgemm(transA: false, transB: false, m: n, n: c, k: n, alpha: 1, a: kp.baseAddress, lda: n,
+                       b: m, ldb: c, beta: 0, c: op.baseAddress, ldc: c)
         }
     }
 }

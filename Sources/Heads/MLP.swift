@@ -428,14 +428,18 @@ struct AdamW {
         let b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps
         m.withUnsafeMutableBufferPointer { mp in
             v.withUnsafeMutableBufferPointer { vp in
-                for i in 0..<count {
-                    let gi = grad[i]
-                    let mi = b1 * mp[i] + c1 * gi
-                    let vi = b2 * vp[i] + c2 * gi * gi
-                    mp[i] = mi
-                    vp[i] = vi
-                    let denom = vi.squareRoot() * invSqrtBc2 + e
-                    params[i] = params[i] * decay - stepSize * mi / denom
+                guard let mb = mp.baseAddress, let vb = vp.baseAddress else { return }
+                // Elementwise and independent, so the parameter range is split across cores.
+                parallelChunks(count, work: count / 4) { range in
+                    for i in range {
+                        let gi = grad[i]
+                        let mi = b1 * mb[i] + c1 * gi
+                        let vi = b2 * vb[i] + c2 * gi * gi
+                        mb[i] = mi
+                        vb[i] = vi
+                        let denom = vi.squareRoot() * invSqrtBc2 + e
+                        params[i] = params[i] * decay - stepSize * mi / denom
+                    }
                 }
             }
         }
