@@ -321,7 +321,7 @@ public struct MLP: Sendable {
 final class MLPWorkspace {
     let l: MLPLayout
     let maxRows: Int
-    let xhat, rstd, lnOut, h1, a1, m1, h2, a2, m2, out, dOut, dA2, dA1, dLn: UnsafeMutablePointer<Float>
+    let xhat, rstd, lnOut, h1, a1, m1, h2, a2, m2, out, dOut, dA2, dA1, dLn, firstLayer, hiddenSum: UnsafeMutablePointer<Float>
 
     init(layout: MLPLayout, maxRows: Int) {
         l = layout
@@ -337,10 +337,11 @@ final class MLPWorkspace {
         h2 = alloc(b * l.h); a2 = alloc(b * l.h); m2 = alloc(b * l.h)
         out = alloc(b * l.o); dOut = alloc(b * l.o)
         dA2 = alloc(b * l.h); dA1 = alloc(b * l.h); dLn = alloc(b * l.d)
+        firstLayer = alloc(l.h * l.d); hiddenSum = alloc(l.h)
     }
 
     deinit {
-        for p in [xhat, rstd, lnOut, h1, a1, m1, h2, a2, m2, out, dOut, dA2, dA1, dLn] { p.deallocate() }
+        for p in [xhat, rstd, lnOut, h1, a1, m1, h2, a2, m2, out, dOut, dA2, dA1, dLn, firstLayer, hiddenSum] { p.deallocate() }
     }
 
     /// Forward pass of `rows` contiguous input rows. With dropout > 0 (training mode) the kept
@@ -382,9 +383,49 @@ final class MLPWorkspace {
         for i in 0..<(rows * l.h) { dA2[i] *= m2[i] * geluDerivative(h2[i]) }
         linearBackward(dOut: dA2, x: a1, rows: rows, inF: l.h, outF: l.h, w: p + l.w2, dW: g + l.w2, db: g + l.b2, dx: dA1)
         for i in 0..<(rows * l.h) { dA1[i] *= m1[i] * geluDerivative(h1[i]) }
-        linearBackward(dOut: dA1, x: lnOut, rows: rows, inF: l.d, outF: l.h, w: p + l.w1, dW: g + l.w1, db: g + l.b1, dx: dLn)
-        layerNormBackward(dy: dLn, rows: rows, d: l.d, xhat: xhat, rstd: rstd, gamma: p + l.lnWeight,
-                          dGamma: g + l.lnWeight, dBeta: g + l.lnBias, dx: dInput)
+        firstLayerBackward(params: p, grad: g, rows: rows)
+        if let dInput {
+            // Only gradient checks ask for the input gradient: dLn = dA1·W1, then LayerNorm's dx.
+            BLAS.sgemm(transA: false, transB: false, m: rows, n: l.d, k: l.h, alpha: 1, a: dA1, lda: l.h, b: p + l.w1, ldb: l.d,
+                       beta: 0, c: dLn, ldc: l.d)
+            var scratchGamma = [Float](repeating: 0, count: l.d), scratchBeta = scratchGamma
+            layerNormBackward(dy: dLn, rows: rows, d: l.d, xhat: xhat, rstd: rstd, gamma: p + l.lnWeight,
+                              dGamma: &scratchGamma, dBeta: &scratchBeta, dx: dInput)
+        }
+    }
+
+    /// Gradients of the first Linear layer and of LayerNorm's affine parameters with ONE d-wide
+    /// GEMM instead of two. With `ln = xhat·γ + β` (γ, β broadcast over rows), `s = Σ_rows dA1`
+    /// and `M = dA1ᵀ·xhat` (h×d):
+    /// `dW1 = dA1ᵀ·ln = M·diag(γ) + s βᵀ`, `db1 = s`,
+    /// `dγ_c = Σ_rows dLn·xhat = Σ_j W1[j,c]·M[j,c]` and `dβ_c = Σ_rows dLn = Σ_j s_j·W1[j,c]`
+    /// (because `dLn = dA1·W1`), so `dLn` itself is never formed.
+    private func firstLayerBackward(params p: UnsafePointer<Float>, grad g: UnsafeMutablePointer<Float>, rows: Int) {
+        let h = l.h, d = l.d
+        BLAS.sgemm(transA: true, transB: false, m: h, n: d, k: rows, alpha: 1, a: dA1, lda: h, b: xhat, ldb: d,
+                   beta: 0, c: firstLayer, ldc: d)
+        for j in 0..<h { hiddenSum[j] = 0 }
+        for r in 0..<rows { for j in 0..<h { hiddenSum[j] += dA1[r * h + j] } }
+        for j in 0..<h { g[l.b1 + j] += hiddenSum[j] }
+        let gamma = p + l.lnWeight, beta = p + l.lnBias, w1 = p + l.w1
+        let gW1 = g + l.w1, dGamma = g + l.lnWeight, dBeta = g + l.lnBias
+        let m = firstLayer, s = hiddenSum
+        // Each core owns a range of columns, so the dγ/dβ sums never race.
+        parallelChunks(d, work: h * d) { columns in
+            guard let lo = columns.first, !columns.isEmpty else { return }
+            let width = columns.count
+            for j in 0..<h {
+                let sj = s[j]
+                let mRow = m + j * d + lo, wRow = w1 + j * d + lo, gRow = gW1 + j * d + lo
+                let ga = gamma + lo, be = beta + lo, dg = dGamma + lo, db = dBeta + lo
+                for c in 0..<width {
+                    let mv = mRow[c]
+                    gRow[c] += mv * ga[c] + sj * be[c]
+                    dg[c] += wRow[c] * mv
+                    db[c] += sj * wRow[c]
+                }
+            }
+        }
     }
 
     /// Fills `dOut` from `out` and returns the batch loss.
