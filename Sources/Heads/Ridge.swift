@@ -74,19 +74,19 @@ public struct RidgeRegression: Sendable, Equatable {
         let (yMean64, yStd64) = Standardiser.columnMoments(y)
         let yMean = yMean64.map { Float($0) }
         let yStd = yStd64.map { $0 < 1e-6 ? Float(1) : Float($0) }
-        let xa = x.appendingOnesColumn()
-        let da = d + 1
+        // The ones column is never materialised: XaXaᵀ = XXᵀ + 11ᵀ and Xaᵀα = [Xᵀα; 1ᵀα].
 
-        // K = Xa·Xaᵀ + λI via ssyrk (upper triangle), mirrored; symmetric, so its row-major
+        // K = XXᵀ + 1 + λI via ssyrk (upper triangle), mirrored; symmetric, so its row-major
         // buffer is also the column-major matrix LAPACK expects.
         var kMat = [Float](repeating: 0, count: n * n)
-        xa.storage.withUnsafeBufferPointer { a in
+        x.storage.withUnsafeBufferPointer { a in
             kMat.withUnsafeMutableBufferPointer { c in
-                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(da), 1,
-                            a.baseAddress, Int32(da), 0, c.baseAddress, Int32(n))
+                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(d), 1,
+                            a.baseAddress, Int32(max(d, 1)), 0, c.baseAddress, Int32(n))
             }
         }
         for i in 0..<n {
+            for j in i..<n { kMat[i * n + j] += 1 }
             for j in 0..<i { kMat[i * n + j] = kMat[j * n + i] }
             kMat[i * n + i] += lambda
         }
@@ -100,19 +100,23 @@ public struct RidgeRegression: Sendable, Equatable {
         var n32 = Int32(n), k32 = Int32(k), lda = Int32(n), ldb = Int32(n)
         sgesv_(&n32, &k32, &kMat, &lda, &ipiv, &rhs, &ldb, &info)
         guard info == 0 else { throw HeadsError.solveFailed(routine: "sgesv", info: Int(info)) }
-        // α is column-major n×k, i.e. row-major k×n: W = Xaᵀ·α = Xaᵀ·(αᵀ)ᵀ.
-        var wa = [Float](repeating: 0, count: da * k)
-        xa.storage.withUnsafeBufferPointer { a in
-            rhs.withUnsafeBufferPointer { alpha in
-                wa.withUnsafeMutableBufferPointer { w in
-                    BLAS.sgemm(transA: true, transB: true, m: da, n: k, k: n, alpha: 1,
-                               a: a.baseAddress, lda: da, b: alpha.baseAddress, ldb: n,
+        // α back to row-major n×k, then W = Xᵀα (one TN sgemm) and bias = 1ᵀα.
+        var alpha = [Float](repeating: 0, count: n * k)
+        for j in 0..<k { for i in 0..<n { alpha[i * k + j] = rhs[j * n + i] } }
+        var wStorage = [Float](repeating: 0, count: d * k)
+        x.storage.withUnsafeBufferPointer { a in
+            alpha.withUnsafeBufferPointer { al in
+                wStorage.withUnsafeMutableBufferPointer { w in
+                    BLAS.sgemm(transA: true, transB: false, m: d, n: k, k: n, alpha: 1,
+                               a: a.baseAddress, lda: d, b: al.baseAddress, ldb: k,
                                beta: 0, c: w.baseAddress, ldc: k)
                 }
             }
         }
-        let w = Matrix(uncheckedRows: d, cols: k, storage: Array(wa[0..<(d * k)]))
-        let bias = Array(wa[(d * k)..<(da * k)])
+        var biasSum = [Double](repeating: 0, count: k)
+        for i in 0..<n { for j in 0..<k { biasSum[j] += Double(alpha[i * k + j]) } }
+        let bias = biasSum.map { Float($0) }
+        let w = Matrix(uncheckedRows: d, cols: k, storage: wStorage)
         return try RidgeRegression(weights: w, bias: bias, outputScale: yStd, outputOffset: yMean, lambda: Double(lambda), solver: "reference-dual")
     }
 
