@@ -55,7 +55,7 @@ let package = Package(
         // MARK: Layers
         .target(name: "EpisodeIO", dependencies: ["CHDF5", "CLibAV"], exclude: ["README.md"]),
         .target(name: "WindowAlign", dependencies: ["EpisodeIO"], exclude: ["README.md"]),
-        .target(name: "Heads", dependencies: ["CBLAS"]),
+        .target(name: "Heads", dependencies: ["CBLAS"], exclude: ["README.md"]),
         .target(name: "Metrics", exclude: ["README.md"]),
         .target(name: "TaskContracts", dependencies: ["WindowAlign", "Heads", "Metrics"]),
         .target(name: "Exporters", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "CZstd"]),

@@ -5,4 +5,5 @@ let benchAreas: [ParsableCommand.Type] = [
     BenchHDF5.self,
     BenchMedia.self,
     BenchFeatures.self,
+    BenchHeads.self,
 ]

@@ -1,2 +1,0 @@
-// Heads: see README.md in this folder for what this layer owns.
-import CBLAS

@@ -1,0 +1,214 @@
+import ArgumentParser
+import Foundation
+import Heads
+
+/// `xp-bench heads`: training speed of the heads on the reference suite's shapes, against the
+/// same formulas in NumPy (`Benchmarks/heads.py`) when python3 with numpy is available.
+struct BenchHeads: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "heads",
+        abstract: "Softmax regression, MLP and dual ridge on random data of the suite's shapes.",
+        discussion: """
+            Shapes: softmax 801 x 8546 -> 18 classes for 400 epochs; MLP 813 x 8546 -> 18 classes for \
+            80 epochs; dual ridge 811 x 8546 -> 1260 targets. Reports medians over repeats after one \
+            warm-up, sgemm rates measured in the same run, peak RSS and numpy/swift time ratios.
+
+            Example:
+              swift run -c release xp-bench heads --repeats 3
+            """)
+
+    @Option(help: "Timed repeats per workload (after one warm-up).")
+    var repeats = 3
+
+    @Option(help: "Softmax epochs.")
+    var softmaxEpochs = 400
+
+    @Option(help: "MLP epochs.")
+    var mlpEpochs = 80
+
+    @Option(help: "Path of Benchmarks/heads.py (default: found from the working directory or the source tree).")
+    var pythonScript: String?
+
+    @Flag(help: "Skip the Python comparison.")
+    var noPython = false
+
+    func run() throws {
+        let repeats = max(repeats, 1)
+        var report: [String: Any] = ["area": "heads", "repeats": repeats, "warmup": 1,
+                                     "blas_threads": BLASConfiguration.threads]
+
+        // Data (fixed seed): standard normal features, uniform labels.
+        var rng = SeededGenerator(seed: 2024)
+        let d = 8546, classes = 18
+        func features(_ n: Int) throws -> Matrix { try Matrix(rows: n, cols: d, storage: rng.normalFloats(count: n * d)) }
+        let xs = try features(801)
+        let ys = (0..<801).map { _ in rng.integer(below: classes) }
+        let xm = try features(813)
+        let ym = (0..<813).map { _ in rng.integer(below: classes) }
+        let xr = try features(811)
+        let yr = try Matrix(rows: 811, cols: 1260, storage: rng.normalFloats(count: 811 * 1260))
+
+        // sgemm reference rates: a big square GEMM and the two skinny GEMMs of a softmax epoch.
+        let big = 2048
+        let a = try Matrix(rows: big, cols: big, storage: rng.normalFloats(count: big * big))
+        let bigSeconds = try median(repeats: repeats) { _ = try a.matmul(a) }
+        let bigRate = 2 * pow(Double(big), 3) / bigSeconds / 1e9
+        let w = try Matrix(rows: d, cols: classes, storage: rng.normalFloats(count: d * classes))
+        let g = try Matrix(rows: 801, cols: classes, storage: rng.normalFloats(count: 801 * classes))
+        let wt = w.transposed()
+        let skinnyLoops = 20
+        // The pair in the n×C layout (X·W, Xᵀ·G) and in the C×n layout the direct solver uses
+        // (Wᵀ·Xᵀ, Gᵀ·X): same flops, different BLAS kernels.
+        let rowMajorPairSeconds = try median(repeats: repeats) {
+            for _ in 0..<skinnyLoops {
+                _ = try xs.matmul(w)
+                _ = try xs.matmul(g, transposeSelf: true)
+            }
+        }
+        let skinnySeconds = try median(repeats: repeats) {
+            for _ in 0..<skinnyLoops {
+                _ = try wt.matmul(xs, transposeOther: true)
+                _ = try g.matmul(xs, transposeSelf: true)
+            }
+        }
+        let flopsPerEpoch = 2.0 * 2 * 801 * Double(d) * Double(classes)
+        let skinnyRate = flopsPerEpoch * Double(skinnyLoops) / skinnySeconds / 1e9
+        let rowMajorRate = flopsPerEpoch * Double(skinnyLoops) / rowMajorPairSeconds / 1e9
+        report["sgemm"] = ["square_2048_gflops": round3(bigRate),
+                           "softmax_pair_cxn_layout_gflops": round3(skinnyRate),
+                           "softmax_pair_nxc_layout_gflops": round3(rowMajorRate)]
+
+        // Softmax regression: the direct form (two skinny sgemm per epoch, as the reference) and
+        // the default automatic choice, which is the Gram form at this shape.
+        var sc = LinearHeadConfig.softmaxDefault
+        sc.epochs = softmaxEpochs
+        sc.solver = .direct
+        let directSeconds = try median(repeats: repeats) {
+            _ = try SoftmaxRegression.train(x: xs, labels: ys, classCount: classes, config: sc)
+        }
+        let directRate = flopsPerEpoch * Double(softmaxEpochs) / directSeconds / 1e9
+        sc.solver = .automatic
+        let resolved = sc.solver.resolved(n: 801, d: d, c: classes, epochs: softmaxEpochs)
+        let softmaxSeconds = try median(repeats: repeats) {
+            _ = try SoftmaxRegression.train(x: xs, labels: ys, classCount: classes, config: sc)
+        }
+        let effectiveRate = flopsPerEpoch * Double(softmaxEpochs) / softmaxSeconds / 1e9
+        report["softmax"] = [
+            "shape": "801x8546 -> 18", "epochs": softmaxEpochs,
+            "direct": [
+                "seconds": round3(directSeconds),
+                "gflops_two_gemms_per_epoch": round3(directRate),
+                "fraction_of_square_sgemm": round3(directRate / bigRate),
+                "fraction_of_same_shape_sgemm": round3(directRate / skinnyRate),
+            ],
+            "default_solver": resolved.rawValue,
+            "default": [
+                "seconds": round3(softmaxSeconds),
+                "effective_gflops_reference_count": round3(effectiveRate),
+                "effective_fraction_of_square_sgemm": round3(effectiveRate / bigRate),
+                "speedup_over_direct": round3(directSeconds / softmaxSeconds),
+            ],
+        ]
+
+        // MLP classifier.
+        var mc = MLPConfig()
+        mc.epochs = mlpEpochs
+        let mlpSeconds = try median(repeats: repeats) {
+            _ = try MLP.train(x: xm, targets: .classes(ym, classCount: classes), config: mc)
+        }
+        // GEMM flops per row and epoch as performed: two d-wide products (forward, and dA1ᵀ·xhat
+        // which yields both the first-layer and the LayerNorm gradients) plus the 128-wide layers.
+        // A straightforward backward (also forming dLn = dA1·W1) would do a third d-wide product.
+        let h = 128.0, o = Double(classes)
+        let performed = Double(mlpEpochs) * 813 * (4 * Double(d) * h + 6 * h * h + 6 * h * o)
+        let straightforward = Double(mlpEpochs) * 813 * (6 * Double(d) * h + 6 * h * h + 6 * h * o)
+        report["mlp"] = ["shape": "813x8546 -> 18", "epochs": mlpEpochs, "seconds": round3(mlpSeconds),
+                         "ms_per_epoch": round3(mlpSeconds / Double(mlpEpochs) * 1000),
+                         "gflops_performed": round3(performed / mlpSeconds / 1e9),
+                         "gflops_straightforward_count": round3(straightforward / mlpSeconds / 1e9),
+                         "fraction_of_square_sgemm_performed": round3(performed / mlpSeconds / 1e9 / bigRate)]
+
+        // Dual ridge (reference solve).
+        let ridgeSeconds = try median(repeats: repeats) { _ = try RidgeRegression.fitReference(x: xr, y: yr, lambda: 10) }
+        // K = XaXaᵀ by syrk (n²(d+1) flops), W = Xaᵀα (2n(d+1)k), LU solve (2n³/3 + 2n²k).
+        let n = 811.0, da = Double(d + 1), k = 1260.0
+        let ridgeFlops = n * n * da + 2 * n * da * k + 2 * n * n * n / 3 + 2 * n * n * k
+        report["ridge_dual"] = ["shape": "811x8546 -> 1260", "seconds": round3(ridgeSeconds),
+                                "gflops": round3(ridgeFlops / ridgeSeconds / 1e9)]
+
+        // Python counterpart.
+        if noPython {
+            report["python"] = "skipped (--no-python)"
+        } else if let script = locateScript() {
+            report["python"] = runPython(script: script, repeats: repeats, swiftSeconds: [
+                "softmax": softmaxSeconds, "mlp": mlpSeconds, "ridge_dual": ridgeSeconds,
+            ])
+        } else {
+            report["python"] = "Benchmarks/heads.py not found; pass --python-script"
+        }
+        report["peak_rss_mib"] = peakRSSMiB()
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .prettyPrinted])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    private func median(repeats: Int, _ body: () throws -> Void) throws -> Double {
+        try body() // warm-up
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        times.sort()
+        let m = times.count / 2
+        return times.count % 2 == 1 ? times[m] : (times[m - 1] + times[m]) / 2
+    }
+
+    private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+
+    private func locateScript() -> String? {
+        var candidates: [String] = []
+        if let pythonScript { candidates.append(pythonScript) }
+        candidates.append(FileManager.default.currentDirectoryPath + "/Benchmarks/heads.py")
+        // Sources/Tools/xp-bench/BenchHeads.swift → package root is four levels up.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent("Benchmarks/heads.py").path)
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    private func runPython(script: String, repeats: Int, swiftSeconds: [String: Double]) -> Any {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "--repeats", String(repeats),
+                             "--softmax-epochs", String(softmaxEpochs), "--mlp-epochs", String(mlpEpochs)]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch { return "python3 not runnable: \(error)" }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              var result = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            return "python run failed (status \(process.terminationStatus)): \(String(decoding: errData.suffix(400), as: UTF8.self))"
+        }
+        var ratios: [String: Double] = [:]
+        for (key, swift) in swiftSeconds {
+            if let entry = result[key] as? [String: Any], let seconds = entry["seconds"] as? Double {
+                ratios[key] = round3(seconds / swift)
+            }
+        }
+        result["ratio_numpy_over_swift"] = ratios
+        return result
+    }
+
+    private func peakRSSMiB() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kb = line.split(separator: " ").compactMap { Double($0) }.first
+            return kb.map { round3($0 / 1024) }
+        }
+        return nil
+    }
+}
