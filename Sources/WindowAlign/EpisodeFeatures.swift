@@ -655,8 +655,13 @@ struct CacheBuilder {
         let cache = try PerFrameCache(values: values, rows: pts.count, cols: VideoFeatures.dimension)
         var state = "off"
         if let store, let key, error == nil {
-            try store.store(kind: "video", key: key, cache: cache, meta: meta)
-            state = "built"
+            do {
+                try store.store(kind: "video", key: key, cache: cache, meta: meta)
+                state = "built"
+            } catch let e {
+                // A cache that cannot be written costs time next run, not this result.
+                state = "not written: \(e)"
+            }
         }
         return (cache, meta, state)
     }
@@ -810,8 +815,10 @@ struct CacheBuilder {
             fillAudioCounts(&d, numSamples: count, fps: fps, times: times, offset: offset)
             audio = AudioSummary(source: url.lastPathComponent, exists: true, hasAudio: true, sampleRate: sr, fps: fps, numSamples: count)
             if let store, let key {
-                try store.store(kind: "audio", key: key, cache: cache, meta: AudioMeta(numSamples: count, fps: fps, offsetSeconds: times != nil ? offset : nil))
-                d.cache = "built"
+                do {
+                    try store.store(kind: "audio", key: key, cache: cache, meta: AudioMeta(numSamples: count, fps: fps, offsetSeconds: times != nil ? offset : nil))
+                    d.cache = "built"
+                } catch { d.cache = "not written: \(error)" }
             }
         } catch {
             d.note = "\(error)"
