@@ -112,7 +112,7 @@ struct XPFeatures: ParsableCommand {
         if !quiet {
             for d in result.diagnostics {
                 var line = "  \(d.block): " + (d.present ? "present" : "ABSENT")
-                line += ", aligned \(d.alignedFrames), held \(d.heldFrames), zero \(d.zeroFrames), cache \(d.cache)"
+                line += ", aligned \(d.alignedFrames), held \(d.heldFrames), zero \(d.zeroFrames), cache \(d.cache)" + String(format: ", %.2f s", d.seconds)
                 if let o = d.offsetSeconds { line += String(format: ", offset %.6f s", o) }
                 if let note = d.note { line += " — \(note)" }
                 Tool.note(line)
