@@ -20,6 +20,8 @@ let package = Package(
         .executable(name: "xp-inspect", targets: ["xp-inspect"]),
         .executable(name: "xp-bench", targets: ["xp-bench"]),
         .executable(name: "xp-fixture", targets: ["xp-fixture"]),
+        .executable(name: "xp-windows", targets: ["xp-windows"]),
+        .executable(name: "xp-features", targets: ["xp-features"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -75,6 +77,16 @@ let package = Package(
             name: "xp-fixture",
             dependencies: ["EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-fixture"
+        ),
+        .executableTarget(
+            name: "xp-windows",
+            dependencies: ["WindowAlign", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-windows"
+        ),
+        .executableTarget(
+            name: "xp-features",
+            dependencies: ["WindowAlign", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-features"
         ),
         .executableTarget(
             name: "xp-bench",
