@@ -98,9 +98,11 @@ let package = Package(
         ),
 
         // MARK: Tests (swift-testing)
-        .testTarget(name: "EpisodeIOTests", dependencies: ["EpisodeIO"]),
-        .testTarget(name: "WindowAlignTests", dependencies: ["WindowAlign"]),
-        .testTarget(name: "HeadsTests", dependencies: ["Heads"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        // Shared by the test targets: locating ../shared/fixtures.
+        .target(name: "XPTestSupport", path: "Tests/XPTestSupport"),
+        .testTarget(name: "EpisodeIOTests", dependencies: ["EpisodeIO", "XPTestSupport"]),
+        .testTarget(name: "WindowAlignTests", dependencies: ["WindowAlign", "XPTestSupport"]),
+        .testTarget(name: "HeadsTests", dependencies: ["Heads", "XPTestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "XPTestSupport"]),
     ]
 )
