@@ -168,7 +168,7 @@ struct BenchHeads: ParsableCommand {
         } else {
             report["python"] = "Benchmarks/heads.py not found; pass --python-script"
         }
-        report["peak_rss_mib"] = peakRSSMiB()
+        report["peak_rss_mib"] = round3(benchPeakRSSMegabytes())
         let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .prettyPrinted])
         print(String(decoding: data, as: UTF8.self))
     }
@@ -232,12 +232,4 @@ struct BenchHeads: ParsableCommand {
         return result
     }
 
-    private func peakRSSMiB() -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kb = line.split(separator: " ").compactMap { Double($0) }.first
-            return kb.map { round3($0 / 1024) }
-        }
-        return nil
-    }
 }
