@@ -20,6 +20,9 @@ let package = Package(
         .executable(name: "xp-inspect", targets: ["xp-inspect"]),
         .executable(name: "xp-bench", targets: ["xp-bench"]),
         .executable(name: "xp-fixture", targets: ["xp-fixture"]),
+        .executable(name: "xp-suite", targets: ["xp-suite"]),
+        .executable(name: "xp-train", targets: ["xp-train"]),
+        .executable(name: "xp-evaluate", targets: ["xp-evaluate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -57,7 +60,7 @@ let package = Package(
         .target(name: "WindowAlign", dependencies: ["EpisodeIO"], exclude: ["README.md"]),
         .target(name: "Heads", dependencies: ["CBLAS"], exclude: ["README.md"]),
         .target(name: "Metrics", exclude: ["README.md"]),
-        .target(name: "TaskContracts", dependencies: ["WindowAlign", "Heads", "Metrics"]),
+        .target(name: "TaskContracts", dependencies: ["WindowAlign", "Heads", "Metrics"], exclude: ["README.md"]),
         .target(name: "Exporters", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "CZstd"]),
 
         // MARK: Tools (argument parsing, progress, output; no domain logic)
@@ -79,10 +82,34 @@ let package = Package(
         .executableTarget(
             name: "xp-bench",
             dependencies: [
-                "EpisodeIO", "WindowAlign", "Heads", "Metrics", "ToolSupport",
+                "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-bench"
+        ),
+        .executableTarget(
+            name: "xp-suite",
+            dependencies: [
+                "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools/xp-suite"
+        ),
+        .executableTarget(
+            name: "xp-train",
+            dependencies: [
+                "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools/xp-train"
+        ),
+        .executableTarget(
+            name: "xp-evaluate",
+            dependencies: [
+                "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools/xp-evaluate"
         ),
 
         // MARK: Tests (swift-testing)
@@ -90,5 +117,6 @@ let package = Package(
         .testTarget(name: "WindowAlignTests", dependencies: ["WindowAlign"]),
         .testTarget(name: "HeadsTests", dependencies: ["Heads"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "TaskContractsTests", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics"]),
     ]
 )
