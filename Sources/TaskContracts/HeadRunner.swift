@@ -15,12 +15,12 @@ public struct HeadSettings: Sendable, Equatable {
     public var ridgeLambda: Double = 10
     public init() {}
 
-    /// The defaults of `protocol`: the reference settings, plus, in strict, early stopping
-    /// on the chronological tail of train (the reference stops blindly at epoch 80).
+    /// The defaults of `protocol`. Both train the MLP for its full 80 epochs: on one episode
+    /// the chronological tail of train that early stopping would validate on is a different
+    /// activity, and selecting on it stopped at epoch 3 and underfit every task. Set
+    /// `mlp.earlyStopping` to opt in (held-out-episode runs have a real validation split).
     public static func defaults(for p: SuiteProtocol) -> HeadSettings {
-        var s = HeadSettings()
-        if p == .strict { s.mlp.earlyStopping = MLPConfig.EarlyStopping(validationFraction: 0.15, patience: 10) }
-        return s
+        HeadSettings()
     }
 }
 

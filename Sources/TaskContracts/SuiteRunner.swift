@@ -164,6 +164,7 @@ public enum SuiteRunner {
                             first = score
                             for (name, data) in score.files { try write(data, folder.appendingPathComponent(name)) }
                             if let model = pred.model {
+                                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                                 do { try model.write(to: folder.appendingPathComponent("model.safetensors")) } catch {
                                     throw SuiteError.writeFailed(path: folder.appendingPathComponent("model.safetensors").path, detail: "\(error)")
                                 }

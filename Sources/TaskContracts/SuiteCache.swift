@@ -1,0 +1,61 @@
+import EpisodeIO
+import Foundation
+import Heads
+import WindowAlign
+
+extension SuiteEpisode {
+    /// Writes `features.npy`, `windows.csv` and `presence.json` (block names and, per
+    /// block, whether any window has data) into `folder`, each via a temporary name.
+    public func saveFeatures(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try NumPyFile.write(features.storage, shape: [features.rows, features.cols], to: folder.appendingPathComponent("features.npy"))
+        try WindowsCSV.write(windows, to: folder.appendingPathComponent("windows.csv"))
+        let names = schema.blocks.map(\.name)
+        let presence = JSON.object([("blocks", .array(names.map { .string($0) })),
+                                    ("any_present", .array(names.map { .bool(presentBlocks?.contains($0) ?? true) }))])
+        try Data(presence.text().utf8).write(to: folder.appendingPathComponent("presence.json"), options: .atomic)
+    }
+}
+
+/// The built-in synthetic episode of `xp-suite` and `xp-bench suite`, generated once and
+/// cached with its features.
+public enum SuiteCache {
+    /// The default cache folder name (relative to the working directory; git-ignored).
+    public static let defaultFolder = ".xp-cache"
+
+    /// Frames of the default synthetic episode: sized so that the whole strict run (12 tasks,
+    /// both heads, three seeds) takes about two minutes on a 2-core machine in release.
+    public static let defaultFrames = 2400
+
+    /// The synthetic episode folder and its features folder under `cache`, generating and
+    /// building them when absent. Media are written with the small `tiny` stream sizes.
+    public static func syntheticEpisode(cache: URL, frames: Int = defaultFrames, seed: UInt64 = 7, withMedia: Bool = true,
+                                        progress: ((String) -> Void)? = nil) throws -> (episode: URL, features: URL) {
+        let base = cache.appendingPathComponent("synthetic-\(frames)f-seed\(seed)")
+        let episodeDir = base.appendingPathComponent("episode")
+        let featuresDir = base.appendingPathComponent("features")
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: episodeDir.appendingPathComponent("annotation.hdf5").path) {
+            progress?("generating the synthetic episode (\(frames) frames) in \(episodeDir.path)")
+            let temp = base.appendingPathComponent(".episode.partial-\(ProcessInfo.processInfo.processIdentifier)")
+            try? fm.removeItem(at: temp)
+            if withMedia {
+                _ = try SyntheticEpisode.write(.tiny(seed: seed, frames: frames), to: temp, media: SyntheticMedia.writer)
+            } else {
+                _ = try SyntheticEpisode.write(.tiny(seed: seed, frames: frames), to: temp)
+            }
+            try? fm.removeItem(at: episodeDir)
+            try fm.moveItem(at: temp, to: episodeDir)
+        }
+        if !fm.fileExists(atPath: featuresDir.appendingPathComponent("features.npy").path) {
+            progress?("building features into \(featuresDir.path)")
+            let episode = try EpisodeLoader.load(folder: episodeDir)
+            let temp = base.appendingPathComponent(".features.partial-\(ProcessInfo.processInfo.processIdentifier)")
+            try? fm.removeItem(at: temp)
+            try episode.saveFeatures(to: temp)
+            try? fm.removeItem(at: featuresDir)
+            try fm.moveItem(at: temp, to: featuresDir)
+        }
+        return (episodeDir, featuresDir)
+    }
+}
