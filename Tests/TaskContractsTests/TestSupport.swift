@@ -20,14 +20,14 @@ enum Fixture {
     /// and audio blocks get a deterministic function of the motion blocks so every task has
     /// data.
     static func episode(frames: Int = 400, seed: UInt64 = 7, variant: SyntheticVariant = .complete, fillMedia: Bool = true,
-                        compactSchema: Bool = true, in folder: TempFolder) throws -> SuiteEpisode {
+                        compactSchema: Bool = true, perStep: Int = 2, in folder: TempFolder) throws -> SuiteEpisode {
         let dir = folder.url.appendingPathComponent("ep-\(seed)-\(variant.rawValue)-\(frames)")
         if !FileManager.default.fileExists(atPath: dir.appendingPathComponent("annotation.hdf5").path) {
             _ = try SyntheticEpisode.write(.tiny(seed: seed, frames: frames, variant: variant), to: dir)
         }
         var episode = try EpisodeLoader.load(folder: dir)
         if fillMedia { episode = filled(episode) }
-        return compactSchema ? try compact(episode) : episode
+        return compactSchema ? try compact(episode, perStep: perStep) : episode
     }
 
     /// Fills absent blocks with sin() of the motion columns, so visual targets carry signal.
@@ -56,16 +56,28 @@ enum Fixture {
     /// The same episode over a compact schema with the reference's 18 block names (so every
     /// named feature set still resolves) but at most 2 per-step dimensions (14 columns) or 8
     /// static values per block: plumbing tests then move small matrices and models.
-    static func compact(_ e: SuiteEpisode) throws -> SuiteEpisode {
-        let layout: [(name: String, perStepDim: Int?, staticDim: Int)] = e.schema.blocks.map { b in
-            (b.name, b.perStepDim.map { min($0, 2) }, b.perStepDim == nil ? min(b.dim, 8) : 0)
+    static func compact(_ e: SuiteEpisode, perStep: Int = 2) throws -> SuiteEpisode {
+        // Per block, the source columns kept: for per-step blocks all 7 statistics of the
+        // first `perStep` dimensions (so velocity features survive); for static blocks the
+        // first 8 values.
+        var kept: [[Int]] = []
+        var layout: [(name: String, perStepDim: Int?, staticDim: Int)] = []
+        for b in e.schema.blocks {
+            if let d = b.perStepDim {
+                let k = min(d, perStep)
+                kept.append((0..<7).flatMap { s in (0..<k).map { b.start + s * d + $0 } })
+                layout.append((b.name, k, 0))
+            } else {
+                let k = min(b.dim, 8)
+                kept.append(Array(b.start..<(b.start + k)))
+                layout.append((b.name, nil, k))
+            }
         }
         let small = FeatureSchema(layout: layout)
         var storage = [Float](repeating: 0, count: e.features.rows * small.dimension)
         for r in 0..<e.features.rows {
             for (b, block) in small.blocks.enumerated() {
-                let source = e.schema.blocks[b]
-                for k in 0..<block.dim { storage[r * small.dimension + block.start + k] = e.features[r, source.start + k] }
+                for (k, c) in kept[b].enumerated() { storage[r * small.dimension + block.start + k] = e.features[r, c] }
             }
         }
         return try SuiteEpisode(name: e.name, session: e.session, windows: e.windows,
