@@ -20,6 +20,8 @@ let package = Package(
         .executable(name: "xp-inspect", targets: ["xp-inspect"]),
         .executable(name: "xp-bench", targets: ["xp-bench"]),
         .executable(name: "xp-fixture", targets: ["xp-fixture"]),
+        .executable(name: "xp-windows", targets: ["xp-windows"]),
+        .executable(name: "xp-features", targets: ["xp-features"]),
         .executable(name: "xp-suite", targets: ["xp-suite"]),
         .executable(name: "xp-train", targets: ["xp-train"]),
         .executable(name: "xp-evaluate", targets: ["xp-evaluate"]),
@@ -80,6 +82,16 @@ let package = Package(
             path: "Sources/Tools/xp-fixture"
         ),
         .executableTarget(
+            name: "xp-windows",
+            dependencies: ["WindowAlign", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-windows"
+        ),
+        .executableTarget(
+            name: "xp-features",
+            dependencies: ["WindowAlign", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-features"
+        ),
+        .executableTarget(
             name: "xp-bench",
             dependencies: [
                 "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "ToolSupport",
@@ -113,10 +125,12 @@ let package = Package(
         ),
 
         // MARK: Tests (swift-testing)
-        .testTarget(name: "EpisodeIOTests", dependencies: ["EpisodeIO"]),
-        .testTarget(name: "WindowAlignTests", dependencies: ["WindowAlign"]),
-        .testTarget(name: "HeadsTests", dependencies: ["Heads"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "TaskContractsTests", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics"]),
+        // Shared by the test targets: locating ../shared/fixtures.
+        .target(name: "XPTestSupport", path: "Tests/XPTestSupport"),
+        .testTarget(name: "EpisodeIOTests", dependencies: ["EpisodeIO", "XPTestSupport"]),
+        .testTarget(name: "WindowAlignTests", dependencies: ["WindowAlign", "XPTestSupport"]),
+        .testTarget(name: "HeadsTests", dependencies: ["Heads", "XPTestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "XPTestSupport"]),
+        .testTarget(name: "TaskContractsTests", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "XPTestSupport"]),
     ]
 )

@@ -62,4 +62,16 @@ static inline void xp_codecctx_set_channels(AVCodecContext *c, int channels) {
 static inline int xp_frame_set_layout_from(AVFrame *f, const AVCodecContext *c) {
     return av_channel_layout_copy(&f->ch_layout, &c->ch_layout);
 }
+
+// The byte offset just past the last sample the demuxer's index points at, or -1 without an
+// index. Beyond the file's size means the file was cut short. (AVIndexEntry's size is a bitfield.)
+static inline int64_t xp_index_data_end(AVStream *st) {
+    int n = avformat_index_get_entries_count(st);
+    int64_t end = -1;
+    for (int i = 0; i < n; i++) {
+        const AVIndexEntry *e = avformat_index_get_entry(st, i);
+        if (e && e->pos >= 0 && e->pos + e->size > end) end = e->pos + e->size;
+    }
+    return end;
+}
 #endif

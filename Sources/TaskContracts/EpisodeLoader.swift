@@ -10,7 +10,11 @@ public enum EpisodeLoader {
     /// Per-frame labels, objects, hands minus body root and contacts. Missing modalities are
     /// left empty or nil (tasks that need them then report not applicable); a malformed file
     /// still throws.
-    public static func frameData(_ episode: Episode) throws -> FrameData {
+    /// `worldFrameHands` (the strict protocol): hands are moved from the stereo-left camera
+    /// frame to the world with the frame's camera pose before the world pelvis is subtracted,
+    /// as the strict feature build does; the reference subtracts the world pelvis from
+    /// camera-frame joints.
+    public static func frameData(_ episode: Episode, worldFrameHands: Bool = false) throws -> FrameData {
         let n = try episode.frameCount()
         var data = FrameData(frameCount: n)
         if let captions = try? episode.captions() {
@@ -21,8 +25,18 @@ public enum EpisodeLoader {
         }
         let hands = try? episode.hands()
         let body = try? episode.body()
+        let poses = worldFrameHands ? try? episode.cameraPoses() : nil
         if let hands, let body, hands.count == n, body.count == n {
             var out = [Float](repeating: 0, count: n * 126)
+            func toWorld(_ x: Float, _ y: Float, _ z: Float, frame f: Int) -> (Float, Float, Float) {
+                guard let poses, poses.count == n else { return (x, y, z) }
+                let r = f * 9, t = f * 3
+                let R = poses.rotation, T = poses.translation
+                let px = Double(x), py = Double(y), pz = Double(z)
+                return (Float(R[r] * px + R[r + 1] * py + R[r + 2] * pz + T[t]),
+                        Float(R[r + 3] * px + R[r + 4] * py + R[r + 5] * pz + T[t + 1]),
+                        Float(R[r + 6] * px + R[r + 7] * py + R[r + 8] * pz + T[t + 2]))
+            }
             var present = [Bool](repeating: false, count: n * 2)
             for f in 0..<n {
                 let root = (body.keypoints[f * 156], body.keypoints[f * 156 + 1], body.keypoints[f * 156 + 2])
@@ -30,9 +44,10 @@ public enum EpisodeLoader {
                     for (side, joints) in [hands.left, hands.right].enumerated() {
                         let src = f * 63 + j * 3
                         let dst = f * 126 + side * 63 + j * 3
-                        out[dst] = joints[src] - root.0
-                        out[dst + 1] = joints[src + 1] - root.1
-                        out[dst + 2] = joints[src + 2] - root.2
+                        let p = toWorld(joints[src], joints[src + 1], joints[src + 2], frame: f)
+                        out[dst] = p.0 - root.0
+                        out[dst + 1] = p.1 - root.1
+                        out[dst + 2] = p.2 - root.2
                     }
                 }
                 present[f * 2] = hands.leftPresent[f]
@@ -115,20 +130,67 @@ public enum EpisodeLoader {
         return (try Matrix(rows: windows.count, cols: schema.dimension, storage: values), present)
     }
 
-    /// One episode for the suite: per-frame facts from `folder`, features from `features`
-    /// (an `xp-features` output folder) when given, else ``sensorFeatures``.
-    public static func load(folder: URL, features: URL? = nil, session: String? = nil, spec: WindowSpec = .reference) throws -> SuiteEpisode {
+    /// Where an episode's feature matrix comes from.
+    public enum FeatureSource: Sendable {
+        /// The full `EpisodeFeatures` build (video, depth, audio decoded) in a protocol, with
+        /// per-frame caches under `cache` when given.
+        case episodeFeatures(FeatureProtocol, cache: URL?)
+        /// An `xp-features` output folder.
+        case folder(URL)
+        /// ``sensorFeatures``: no media decoding (video, depth and audio blocks absent).
+        case sensorsOnly
+    }
+
+    /// One episode for the suite: per-frame facts from `folder` (hands in the world frame in
+    /// `strict`), features from `source`.
+    public static func load(folder: URL, source: FeatureSource, suiteProtocol: SuiteProtocol = .strict, session: String? = nil,
+                            spec: WindowSpec = .reference, progress: (@Sendable (String) -> Void)? = nil) throws -> SuiteEpisode {
         let episode = try Episode(path: folder.path)
-        let frames = try frameData(episode)
+        let frames = try frameData(episode, worldFrameHands: suiteProtocol == .strict)
         let name = folder.lastPathComponent
-        if let features {
+        switch source {
+        case .folder(let features):
             let loaded = try SuiteEpisode.loadFeatures(folder: features)
             return try SuiteEpisode(name: name, session: session, windows: loaded.windows, features: loaded.features,
                                     presentBlocks: loaded.presentBlocks, frames: frames)
+        case .episodeFeatures(let p, let cache):
+            let result = try buildFeatures(episode, protocol: p, cache: cache, spec: spec, progress: progress)
+            return try suiteEpisode(result, name: name, session: session, frames: frames)
+        case .sensorsOnly:
+            let wins = try windows(frames, spec: spec)
+            let built = try sensorFeatures(episode, frames: frames, windows: wins)
+            return try SuiteEpisode(name: name, session: session, windows: wins, features: built.features,
+                                    presentBlocks: built.presentBlocks, frames: frames)
         }
-        let wins = try windows(frames, spec: spec)
-        let built = try sensorFeatures(episode, frames: frames, windows: wins)
-        return try SuiteEpisode(name: name, session: session, windows: wins, features: built.features,
-                                presentBlocks: built.presentBlocks, frames: frames)
+    }
+
+    /// The `EpisodeFeatures` build of `episode` with progress lines.
+    public static func buildFeatures(_ episode: Episode, protocol p: FeatureProtocol, cache: URL?, spec: WindowSpec = .reference,
+                                     progress: (@Sendable (String) -> Void)? = nil) throws -> EpisodeFeatureResult {
+        var options = FeatureBuildOptions(featureProtocol: p, cacheDirectory: cache)
+        if let say = progress {
+            let report: @Sendable (FeatureProgress) -> Void = { step in
+                if step.done == step.total || step.done == 0 { say("features: \(step.stage) \(step.done)/\(step.total)") }
+            }
+            options.progress = report
+        }
+        return try EpisodeFeatures.build(episode: episode, plan: .single(spec), options: options)
+    }
+
+    /// A suite episode from a feature build.
+    public static func suiteEpisode(_ result: EpisodeFeatureResult, name: String, session: String?, frames: FrameData) throws -> SuiteEpisode {
+        var present = Set<String>()
+        let mask = result.presence
+        for (b, block) in mask.blockNames.enumerated() where (0..<mask.rows).contains(where: { mask.isPresent(row: $0, block: b) }) {
+            present.insert(block)
+        }
+        let matrix = try Matrix(rows: result.windows.windows.count, cols: result.dimension, storage: result.values)
+        return try SuiteEpisode(name: name, session: session, windows: result.windows.windows, features: matrix,
+                                presentBlocks: present, frames: frames)
+    }
+
+    /// Compatibility form: features from an `xp-features` folder when given, else sensors only.
+    public static func load(folder: URL, features: URL? = nil, session: String? = nil, spec: WindowSpec = .reference) throws -> SuiteEpisode {
+        try load(folder: folder, source: features.map { .folder($0) } ?? .sensorsOnly, session: session, spec: spec)
     }
 }

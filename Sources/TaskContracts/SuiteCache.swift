@@ -27,32 +27,31 @@ public enum SuiteCache {
     /// both heads, three seeds) takes about two minutes on a 2-core machine in release.
     public static let defaultFrames = 2400
 
-    /// The synthetic episode folder and its features folder under `cache`, generating and
-    /// building them when absent. Media are written with the small `tiny` stream sizes.
-    public static func syntheticEpisode(cache: URL, frames: Int = defaultFrames, seed: UInt64 = 7, withMedia: Bool = true,
-                                        progress: ((String) -> Void)? = nil) throws -> (episode: URL, features: URL) {
+    /// The synthetic episode folder and its features folder (the `EpisodeFeatures` build in
+    /// `protocol`, as `xp-features` writes it) under `cache`, generating and building them
+    /// when absent. Media are written with the small `tiny` stream sizes.
+    public static func syntheticEpisode(cache: URL, frames: Int = defaultFrames, seed: UInt64 = 7, featureProtocol: FeatureProtocol = .strict,
+                                        progress: (@Sendable (String) -> Void)? = nil) throws -> (episode: URL, features: URL) {
         let base = cache.appendingPathComponent("synthetic-\(frames)f-seed\(seed)")
         let episodeDir = base.appendingPathComponent("episode")
-        let featuresDir = base.appendingPathComponent("features")
+        let featuresDir = base.appendingPathComponent("features-\(featureProtocol.rawValue)")
         let fm = FileManager.default
         if !fm.fileExists(atPath: episodeDir.appendingPathComponent("annotation.hdf5").path) {
             progress?("generating the synthetic episode (\(frames) frames) in \(episodeDir.path)")
             let temp = base.appendingPathComponent(".episode.partial-\(ProcessInfo.processInfo.processIdentifier)")
             try? fm.removeItem(at: temp)
-            if withMedia {
-                _ = try SyntheticEpisode.write(.tiny(seed: seed, frames: frames), to: temp, media: SyntheticMedia.writer)
-            } else {
-                _ = try SyntheticEpisode.write(.tiny(seed: seed, frames: frames), to: temp)
-            }
+            _ = try SyntheticEpisode.write(.tiny(seed: seed, frames: frames), to: temp, media: SyntheticMedia.writer)
             try? fm.removeItem(at: episodeDir)
             try fm.moveItem(at: temp, to: episodeDir)
         }
         if !fm.fileExists(atPath: featuresDir.appendingPathComponent("features.npy").path) {
-            progress?("building features into \(featuresDir.path)")
-            let episode = try EpisodeLoader.load(folder: episodeDir)
+            progress?("building \(featureProtocol.rawValue) features into \(featuresDir.path)")
+            let episode = try Episode(path: episodeDir.path)
+            let result = try EpisodeLoader.buildFeatures(episode, protocol: featureProtocol, cache: base.appendingPathComponent("frame-caches"),
+                                                         progress: progress)
             let temp = base.appendingPathComponent(".features.partial-\(ProcessInfo.processInfo.processIdentifier)")
             try? fm.removeItem(at: temp)
-            try episode.saveFeatures(to: temp)
+            try result.write(to: temp)
             try? fm.removeItem(at: featuresDir)
             try fm.moveItem(at: temp, to: featuresDir)
         }

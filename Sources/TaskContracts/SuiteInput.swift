@@ -123,6 +123,14 @@ public struct SuiteEpisode: Sendable {
         do { object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) } catch {
             throw .unreadable(file: url.path, detail: "not JSON: \(error)")
         }
+        // The xp-features layout: block names and per-window 0/1 rows.
+        if let map = object as? [String: Any], let names = map["block_names"] as? [String], let rows = map["window_present"] as? [[Any]] {
+            var out = Set<String>()
+            for row in rows {
+                for (i, v) in row.enumerated() where i < names.count && ((v as? NSNumber)?.intValue ?? 0) != 0 { out.insert(names[i]) }
+            }
+            return out
+        }
         if let map = object as? [String: Any], let blocks = map["blocks"] as? [String] {
             // Per-window flags: any window present.
             if let rows = map["present"] as? [[Any]] {

@@ -52,7 +52,12 @@ public enum NumPyFile {
         try checkShape(shape, count: values.count)
         var data = Data(header(dtype: .float32, shape: shape))
         data.reserveCapacity(data.count + values.count * 4)
+        #if _endian(little)
+        // One copy of the whole buffer: the host order already is the file's order.
+        values.withUnsafeBytes { data.append(contentsOf: $0) }
+        #else
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        #endif
         return data
     }
 

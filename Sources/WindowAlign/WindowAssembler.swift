@@ -30,6 +30,10 @@ public enum BlockSource: Sendable {
     /// [s, e) uses rows [kf[s], min(M, max(kf[s] + 1, kf[e − 1] + 1))), and is absent when
     /// `keyframes` has no entry e − 1 or the range is empty.
     case keyframed(PerFrameCache, keyframes: [Int])
+    /// A faster stream mapped to frames by row boundaries (the strict IMU rule, by
+    /// timestamps): `boundaries` has N + 1 entries and window [s, e) uses rows
+    /// [boundaries[s], boundaries[e]); absent when that range is empty or out of bounds.
+    case rowRanges(PerFrameCache, boundaries: [Int])
     /// The same vector for every window (point cloud, calibration).
     case staticVector([Float])
     /// Not available: zero-filled and flagged absent.
@@ -48,6 +52,8 @@ public struct PresenceMask: Sendable, Hashable {
         self.rows = 0
         self.flags = []
     }
+
+    mutating func setFlag(_ index: Int, _ value: Bool) { flags[index] = value }
 
     mutating func append(_ row: [Bool]) {
         flags += row
@@ -78,7 +84,7 @@ public struct WindowFeatureAssembler: Sendable {
         for block in schema.blocks {
             let source = sources[block.name] ?? .absent
             switch source {
-            case .perFrame(let cache, _), .keyframed(let cache, _):
+            case .perFrame(let cache, _), .keyframed(let cache, _), .rowRanges(let cache, _):
                 guard let d = block.perStepDim else {
                     throw .invalidArgument(what: "block \(block.name)", detail: "is static; pass .staticVector, not a per-frame cache")
                 }
@@ -139,6 +145,16 @@ public struct WindowFeatureAssembler: Sendable {
                 let lo = kf[start]
                 let hi = min(cache.rows, max(kf[start] + 1, kf[end - 1] + 1))
                 guard lo >= 0, hi > lo else { continue }
+                cache.values.withUnsafeBufferPointer { vp in
+                    let view = UnsafeBufferPointer(rebasing: vp[(lo * cache.cols)..<(hi * cache.cols)])
+                    temporalStatsInto(view, rows: hi - lo, cols: cache.cols, rowStride: cache.cols, out: dest)
+                }
+                present[b] = true
+            case .rowRanges(let cache, let bounds):
+                guard start >= 0, end > start, end < bounds.count else { continue }
+                let lo = max(bounds[start], 0)
+                let hi = min(bounds[end], cache.rows)
+                guard hi > lo else { continue }
                 cache.values.withUnsafeBufferPointer { vp in
                     let view = UnsafeBufferPointer(rebasing: vp[(lo * cache.cols)..<(hi * cache.cols)])
                     temporalStatsInto(view, rows: hi - lo, cols: cache.cols, rowStride: cache.cols, out: dest)

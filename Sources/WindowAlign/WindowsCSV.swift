@@ -154,11 +154,15 @@ func atomicWrite(_ data: Data, to url: URL) throws(WindowAlignError) {
     let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
     do {
         try data.write(to: tmp)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-        } else {
-            try FileManager.default.moveItem(at: tmp, to: url)
+        // rename(2) replaces an existing file atomically; FileManager.replaceItemAt fails on
+        // Linux when the destination exists.
+        guard rename(tmp.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: tmp)
+            throw WindowAlignError.io(path: url.path, reason: "cannot rename into place: \(reason)")
         }
+    } catch let error as WindowAlignError {
+        throw error
     } catch {
         try? FileManager.default.removeItem(at: tmp)
         throw .io(path: url.path, reason: "cannot write: \(error.localizedDescription)")

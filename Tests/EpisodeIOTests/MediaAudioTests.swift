@@ -69,6 +69,34 @@ struct MediaAudioTests {
         #expect(abs((mono.samples.first ?? 0) - 0.75 * Float(0.5.squareRoot())) < 1e-4)
     }
 
+    @Test func truncatedAudioIsAnError() throws {
+        let dir = try S.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("audio.mp4")
+        let w = try MP4Writer(url: url, audio: .init(sampleRate: 16_000, channels: 1), layout: .fastStart)
+        try w.appendAudio(S.tone(seconds: 2, rate: 16_000))
+        try w.finish()
+        // The first half still decodes as a span that ends before the cut.
+        let data = try Data(contentsOf: url)
+        try data.prefix(data.count * 6 / 10).write(to: url)
+        let head = try decodeAudio(url: url, options: .init(start: 0, duration: 0.25))
+        #expect(head.samples.count == 4000)
+        do {
+            _ = try decodeAudio(url: url)
+            Issue.record("expected an error for the cut file")
+        } catch {
+            switch error {
+            case .truncatedStream(let p, let expected, let decoded):
+                #expect(p == url.path)
+                #expect(decoded < expected)
+            case .corruptStream(let p, _):
+                #expect(p == url.path)
+            default:
+                Issue.record("got \(error)")
+            }
+        }
+    }
+
     @Test func fileWithoutAudioSaysSo() throws {
         let dir = try S.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -154,6 +154,29 @@ struct MediaVideoTests {
         #expect(n == 5)
     }
 
+    @Test func framesBeforeTheEditListStartAreNotCountedAsMissing() throws {
+        // Negative timestamps make the muxer write an edit list that starts at pts 0; the demuxer
+        // then hides the earlier packets. The container still counts them, which must not read as
+        // a truncated file.
+        let dir = try S.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("edit.mp4")
+        let w = try MP4Writer(url: url, video: .init(width: 32, height: 32, frameRate: MediaRational(20, 1), keyframeInterval: 4, threads: 1))
+        for t in Int64(-3)...6 { try w.appendFrame([UInt8](repeating: UInt8(100 + t * 10), count: 32 * 32 * 3), pts: t) }
+        try w.finish()
+        let d = try VideoDecoder(url: url)
+        var frames: [VideoFrame] = []
+        while let f = try d.nextFrame() { frames.append(f) }
+        let n = try d.frameCount()
+        #expect(frames.count == n)
+        #expect(frames.map(\.index) == Array(0..<n))
+        #expect(n == 7 || n == 10, "declared \(d.declaredFrameCount ?? -1), shown \(n)")
+        // Random access agrees with the sequential pass.
+        let r = try VideoDecoder(url: url)
+        #expect(try r.frame(at: n - 1).pixels == frames[n - 1].pixels)
+        #expect(throws: MediaError.frameOutOfRange(path: url.path, index: n, frameCount: n)) { _ = try r.frame(at: n) }
+    }
+
     @Test func mosaicClipSizeAtEightFps() throws {
         // The exporter's clip: 960×480, 16 frames at 8 fps.
         let dir = try S.tempDir()

@@ -86,6 +86,11 @@ public func decodeAudio(url: URL, options: AudioDecodeOptions = AudioDecodeOptio
     var out: [Float] = []
     var firstTime: Double? = nil
     var flushSent = false
+    var packetsRead = 0
+    // The index points past the end of the file: the track was cut short.
+    let dataEnd = xp_index_data_end(st)
+    let fileSize = input.format.pointee.pb.map { avio_size($0) } ?? -1
+    let cutShort = dataEnd > 0 && fileSize > 0 && dataEnd > fileSize
 
     /// Resamples the current frame (or flushes with nil) and appends to `out`.
     func resample(_ f: UnsafeMutablePointer<AVFrame>?) throws(MediaError) {
@@ -154,12 +159,18 @@ public func decodeAudio(url: URL, options: AudioDecodeOptions = AudioDecodeOptio
             if rr < 0 { throw .corruptStream(path: path, detail: "reading audio packet: \(avErrorString(rr))") }
             defer { av_packet_unref(packet.packet) }
             guard packet.packet.pointee.stream_index == si else { continue }
+            packetsRead += 1
             let s = avcodec_send_packet(ctx, packet.packet)
             if s >= 0 || s == xp_AVERROR_EAGAIN() { break }
             throw .corruptStream(path: path, detail: "audio packet at dts \(packet.packet.pointee.dts): \(avErrorString(s))")
         }
     }
     try resample(nil)
+    if flushSent, cutShort {
+        // Decoding ran to the end of the data, which stops before the end the index promises.
+        let promised = Int(avformat_index_get_entries_count(st))
+        throw .truncatedStream(path: path, expectedFrames: promised, decodedFrames: packetsRead)
+    }
 
     // Trim to the requested span on the output sample grid.
     if options.start != nil || options.duration != nil {

@@ -27,7 +27,9 @@ public struct VideoStreamInfo: Codable, Sendable, Equatable {
     public var averageFrameRate: MediaRational
     /// The lowest rate at which all timestamps are represented exactly (libav's `r_frame_rate`).
     public var realFrameRate: MediaRational
-    /// Number of frames: from the container when it says, else counted by demuxing packets.
+    /// Number of frames: from the container when it says (`nb_frames`, what OpenCV's
+    /// `CAP_PROP_FRAME_COUNT` reports), else counted by demuxing packets. An edit list can hide some
+    /// of the container's frames; `VideoDecoder.frameCount()` counts the frames actually shown.
     public var frameCount: Int
     /// "container" or "demuxed": where `frameCount` comes from.
     public var frameCountSource: String

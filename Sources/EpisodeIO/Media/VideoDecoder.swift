@@ -116,6 +116,9 @@ struct FrameTable {
     var pts: [Int64]
     /// Keyframes sorted by pts, with the dts the demuxer seeks by.
     var keyframes: [(pts: Int64, dts: Int64)]
+    /// Every video packet read, and those an edit list marks as never shown.
+    var packetCount = 0
+    var discarded = 0
 
     func index(of p: Int64) -> Int? {
         var lo = 0, hi = pts.count
@@ -142,6 +145,7 @@ struct FrameTable {
         let pkt = try AVPacketBox()
         var all: [Int64] = []
         var keys: [(pts: Int64, dts: Int64)] = []
+        var packets = 0, discarded = 0
         let none = xp_AV_NOPTS_VALUE()
         while true {
             let r = av_read_frame(input.format, pkt.packet)
@@ -152,6 +156,10 @@ struct FrameTable {
             let p = pkt.packet.pointee
             // Packets the container marks as discarded (before an edit list's start) are decoded
             // for reference but never shown.
+            if p.stream_index == streamIndex {
+                packets += 1
+                if p.flags & AV_PKT_FLAG_DISCARD != 0 { discarded += 1 }
+            }
             if p.stream_index == streamIndex, p.flags & AV_PKT_FLAG_DISCARD == 0 {
                 let ts = p.pts != none ? p.pts : p.dts
                 if ts != none {
@@ -163,7 +171,7 @@ struct FrameTable {
         }
         all.sort()
         keys.sort { $0.pts < $1.pts }
-        return FrameTable(pts: all, keyframes: keys)
+        return FrameTable(pts: all, keyframes: keys, packetCount: packets, discarded: discarded)
     }
 }
 
@@ -186,8 +194,14 @@ public final class VideoDecoder {
     public let timeBase: MediaRational
     /// The average frame rate (what OpenCV's `CAP_PROP_FPS` reports), or nil when unknown.
     public let fps: Double?
-    /// The frame count the container declares, or nil when it does not say.
+    /// The frame count the container declares (`nb_frames`, what OpenCV's `CAP_PROP_FRAME_COUNT`
+    /// reports), or nil when it does not say. It can exceed the frames shown when an edit list
+    /// hides some.
     public let declaredFrameCount: Int?
+    /// Samples in the demuxer's index (MP4), or nil.
+    private let indexedFrameCount: Int?
+    /// The index points past the end of the file: its data was cut short.
+    private let dataCutShort: Bool
 
     private let input: AVInput
     private let streamIndex: Int32
@@ -227,6 +241,11 @@ public final class VideoDecoder {
         let avg = MediaRational(st.pointee.avg_frame_rate), real = MediaRational(st.pointee.r_frame_rate)
         self.fps = avg.value ?? real.value
         self.declaredFrameCount = st.pointee.nb_frames > 0 ? Int(st.pointee.nb_frames) : nil
+        let indexed = Int(avformat_index_get_entries_count(st))
+        self.indexedFrameCount = indexed > 0 ? indexed : nil
+        let dataEnd = xp_index_data_end(st)
+        let fileSize = input.format.pointee.pb.map { avio_size($0) } ?? -1
+        self.dataCutShort = dataEnd > 0 && fileSize > 0 && dataEnd > fileSize
         self.codec = try AVCodecBox.decoder(for: st, path: url.path, threads: options.threads)
         self.packet = try AVPacketBox()
         self.frame = try AVFrameBox()
@@ -314,8 +333,9 @@ public final class VideoDecoder {
         guard !table.pts.isEmpty else { throw .emptyStream(path: url.path) }
         guard index >= 0, index < table.pts.count else {
             // The container promised more frames than its data holds: the file is cut short.
-            if let declared = declaredFrameCount, index >= 0, index < declared {
-                throw .truncatedStream(path: url.path, expectedFrames: declared, decodedFrames: table.pts.count)
+            let expected = expectedFrames(table)
+            if index >= 0, index < expected {
+                throw .truncatedStream(path: url.path, expectedFrames: expected, decodedFrames: table.pts.count)
             }
             throw .frameOutOfRange(path: url.path, index: index, frameCount: table.pts.count)
         }
@@ -476,11 +496,27 @@ public final class VideoDecoder {
     /// (or the demuxing pass found), is an error.
     private func checkComplete() throws(MediaError) {
         let produced = (lastIndex ?? -1) + 1
-        let expected = table?.pts.count ?? declaredFrameCount ?? 0
+        if table == nil, let declared = indexedFrameCount ?? declaredFrameCount, produced < declared {
+            // The container's count includes packets an edit list hides; before calling the file
+            // truncated, count the frames that should be shown (one demuxing pass, no decoding).
+            table = try? FrameTable.build(url: url, streamIndex: streamIndex)
+        }
+        let expected = table.map(expectedFrames) ?? indexedFrameCount ?? declaredFrameCount ?? 0
         if lastIndex == nil, !seeked, expected == 0 { throw .emptyStream(path: url.path) }
         if produced < expected {
             throw .truncatedStream(path: url.path, expectedFrames: expected, decodedFrames: produced)
         }
+    }
+
+    /// Frames the stream should show: the demuxed count, unless the file is cut short (its index
+    /// points past the end, or without an index fewer packets than declared), in which case the
+    /// promised count minus the hidden packets.
+    private func expectedFrames(_ t: FrameTable) -> Int {
+        if dataCutShort, let d = indexedFrameCount ?? declaredFrameCount { return max(t.pts.count, d - t.discarded) }
+        // Without an index, trust the declared count. With one that the data covers, packets the
+        // demuxer skips (before an edit list's start) are not missing frames.
+        if indexedFrameCount == nil, let d = declaredFrameCount, t.packetCount < d { return d - t.discarded }
+        return t.pts.count
     }
 
     // MARK: Conversion

@@ -15,11 +15,31 @@ public enum SyntheticMedia {
             ("stereo_left", config.stereoSize, [1.00, 1.00, 1.00], 0.00),
             ("stereo_right", config.stereoSize, [1.00, 1.00, 1.00], 0.04),
         ]
-        for (index, stream) in streams.enumerated() {
+        // The six streams are independent: encode them in parallel, one per core.
+        let failures = FailureBox()
+        DispatchQueue.concurrentPerform(iterations: streams.count) { index in
+            let stream = streams[index]
             let withAudio = index == 0 && config.variant != .noAudio
-            try writeStream(episode: episode, motion: motion, name: stream.name, size: stream.size, tint: stream.tint,
-                            shift: stream.shift, audio: withAudio)
+            do {
+                try writeStream(episode: episode, motion: motion, name: stream.name, size: stream.size, tint: stream.tint,
+                                shift: stream.shift, audio: withAudio)
+            } catch {
+                failures.record(index, error)
+            }
         }
+        if let error = failures.first { throw error }
+    }
+
+    /// Collects errors from concurrent stream writers; the first stream's error wins.
+    final class FailureBox: @unchecked Sendable {
+        let lock = NSLock()
+        var errors: [(Int, any Error)] = []
+        func record(_ index: Int, _ error: any Error) {
+            lock.lock()
+            errors.append((index, error))
+            lock.unlock()
+        }
+        var first: (any Error)? { errors.min { $0.0 < $1.0 }?.1 }
     }
 
     /// Frame i's picture: a background in the action's hue, stripes at the action's angle and

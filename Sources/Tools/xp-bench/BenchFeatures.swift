@@ -1,4 +1,5 @@
 import ArgumentParser
+import EpisodeIO
 import Foundation
 import WindowAlign
 
@@ -7,16 +8,33 @@ import WindowAlign
 struct BenchFeatures: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
-        abstract: "Time per-frame feature extraction and window assembly at sample-episode sizes.",
+        abstract: "Time the episode feature build (all per-frame caches, six videos) and compare with numpy/OpenCV.",
         discussion: """
-            Inputs are synthetic and seeded: a pool of random 256×256 depth frames with UInt8 \
-            confidence (cycled over all frames), a 16 kHz random audio track, random 512×512 RGB \
-            frames, and random per-frame caches for the 18-block schema. Prints one JSON object.
+            Generates (once, into --cache) a synthetic episode of the sample size with its six MP4s, \
+            then builds every per-frame cache from scratch in the reference protocol (time per \
+            modality, peak memory), rebuilds from the content-keyed cache, times the window \
+            assembly, and runs Benchmarks/features.py (numpy + OpenCV + ffmpeg) on the same episode \
+            for the time ratio and the largest relative difference of the features. Prints one \
+            JSON object. --synthetic runs the older micro-benchmarks on random inputs instead.
 
-            Example:
-              swift run -c release xp-bench features --frames 5821 --repeats 3
+            Examples:
+              swift run -c release xp-bench features
+              swift run -c release xp-bench features --size tiny --frames 600
+              swift run -c release xp-bench features --synthetic --repeats 3
             """
     )
+
+    @Option(help: "Folder for the generated episode and the feature cache (reused when present).")
+    var cache: String = ".build/xp-bench-cache/features"
+
+    @Option(help: "Episode size preset: sample (real shapes) or tiny.")
+    var size: String = "sample"
+
+    @Flag(help: "Run the micro-benchmarks on seeded random inputs instead of an episode.")
+    var synthetic = false
+
+    @Flag(help: "Skip the numpy/OpenCV comparison.")
+    var noPython = false
 
     @Option(help: "Annotation frames (the sample episode has 5821).")
     var frames = 5821
@@ -34,6 +52,148 @@ struct BenchFeatures: ParsableCommand {
     var seed: UInt64 = 7
 
     func run() throws {
+        if synthetic { try runSynthetic() } else { try runEpisode() }
+    }
+
+    func runEpisode() throws {
+        guard let preset = SyntheticEpisodeConfig.Size(rawValue: size) else {
+            throw ValidationError("--size must be sample or tiny")
+        }
+        let root = URL(fileURLWithPath: cache)
+        let folder = root.appendingPathComponent("episode-\(size)-\(frames)-seed\(seed)")
+        var result: [String: Any] = [
+            "area": "features", "frames": frames, "size": size, "cores": ProcessInfo.processInfo.activeProcessorCount,
+            "note": "wall-clock seconds on a machine shared with other builds; one run each",
+        ]
+        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("fisheye_cam0.mp4").path) {
+            stderr("generating the \(size) episode (\(frames) frames, six MP4s) into \(folder.path)")
+            let t = ContinuousClock.now
+            try? FileManager.default.removeItem(at: folder)
+            try SyntheticEpisode.write(.preset(preset, seed: seed, frames: frames), to: folder, media: SyntheticMedia.writer)
+            result["episode_generation_s"] = seconds(since: t)
+        }
+        // Reset the peak-RSS mark so the figure covers the feature build only.
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+        let featureCache = root.appendingPathComponent("feature-cache-\(size)-\(frames)")
+        try? FileManager.default.removeItem(at: featureCache)
+        let episode = try Episode(path: folder.path)
+        let scratchOptions = FeatureBuildOptions(featureProtocol: .reference, cacheDirectory: featureCache, force: true,
+                                                 progress: { p in
+                                                     if p.done == p.total || p.done % 1000 == 0 {
+                                                         FileHandle.standardError.write(Data("xp-bench features:   \(p.stage) \(p.done)/\(p.total)\n".utf8))
+                                                     }
+                                                 })
+        stderr("building every cache from scratch (reference protocol)")
+        let t0 = ContinuousClock.now
+        let caches = try EpisodeFeatures.buildCaches(episode: episode, options: scratchOptions)
+        let cachesSeconds = seconds(since: t0)
+        let windows = try EpisodeFeatures.windows(episode: episode, plan: .single(.reference), frameCount: caches.frameCount)
+        let t1 = ContinuousClock.now
+        let built = try EpisodeFeatures.assemble(caches, windows: windows)
+        let firstAssembly = seconds(since: t1)
+        let scratchTotal = seconds(since: t0)
+        result["peak_rss_mb_build"] = benchPeakRSSMegabytes()
+        result["peak_rss_target_mb"] = 2048
+        var perModality: [String: Double] = [:]
+        for d in caches.diagnostics { perModality[d.block] = d.seconds }
+        result["scratch_build"] = [
+            "caches_s": cachesSeconds, "assembly_s": firstAssembly, "total_s": scratchTotal,
+            "per_block_s": perModality,
+            "video_6_streams_s": caches.diagnostics.filter { $0.block.hasPrefix("video_") }.reduce(0) { $0 + $1.seconds },
+        ] as [String: Any]
+        result["depth_features_s"] = perModality["depth_confidence"] ?? -1
+        result["depth_target_s"] = 3.0
+        result["windows"] = windows.windows.count
+        result["feature_dim"] = built.dimension
+
+        var assemblyTimes: [Double] = []
+        for _ in 0..<max(1, repeats) {
+            let t = ContinuousClock.now
+            _ = try EpisodeFeatures.assemble(caches, windows: windows)
+            assemblyTimes.append(seconds(since: t))
+        }
+        result["window_assembly_s"] = benchMedian(assemblyTimes)
+        result["window_assembly_target_s"] = 0.5
+
+        stderr("rebuilding from the cache")
+        let t2 = ContinuousClock.now
+        let cachedOptions = FeatureBuildOptions(featureProtocol: .reference, cacheDirectory: featureCache)
+        let cachedCaches = try EpisodeFeatures.buildCaches(episode: episode, options: cachedOptions)
+        result["cached_rebuild_s"] = seconds(since: t2)
+        result["cached_rebuild_hits"] = cachedCaches.diagnostics.filter { $0.cache == "hit" }.map(\.block)
+
+        let t3 = ContinuousClock.now
+        let strict = try EpisodeFeatures.build(episode: episode, options: FeatureBuildOptions(featureProtocol: .strict, cacheDirectory: featureCache))
+        result["strict_build_with_video_cache_s"] = seconds(since: t3)
+        result["strict_video_alignment"] = strict.diagnostics.filter { $0.block == "video_fisheye_cam0" || $0.block == "audio_fisheye_cam0_aac" }.map {
+            ["block": $0.block, "aligned": $0.alignedFrames, "offset_s": $0.offsetSeconds ?? 0, "mismatches": $0.indexMismatchFrames ?? 0] as [String: Any]
+        }
+        result["peak_rss_mb"] = benchPeakRSSMegabytes()
+
+        if noPython {
+            result["python_comparison"] = "skipped (--no-python)"
+        } else if let python = benchPython(["numpy", "cv2", "h5py"]), let script = benchScript("features.py") {
+            stderr("running Benchmarks/features.py (numpy + OpenCV)")
+            let table = try episode.captions()
+            let texts = (0..<caches.frameCount).map { k -> String in
+                guard k < table.frames.count else { return "" }
+                return frameCaptionText(objects: table.frames[k].objects ?? [], interaction: table.frames[k].interaction ?? "")
+            }
+            let textsURL = root.appendingPathComponent("caption-texts-\(size)-\(frames).json")
+            try JSONSerialization.data(withJSONObject: texts).write(to: textsURL)
+            let outURL = root.appendingPathComponent("numpy-features-\(size)-\(frames).npy")
+            let output = try benchRun(python, [script, folder.path, textsURL.path, outURL.path])
+            let py = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] ?? [:]
+            var comparison: [String: Any] = ["python": py]
+            if case .float32(let shape, let values) = try NumPyFile.read(from: outURL), shape == [windows.windows.count, built.dimension] {
+                var worst = 0.0, worstAbs = 0.0
+                var worstBlock = ""
+                var perBlock: [String: Double] = [:]
+                var worstScaled = 0.0
+                for block in FeatureSchema.reference.blocks {
+                    var blockWorst = 0.0
+                    for c in block.columns {
+                        var scale = 0.0, colWorst = 0.0
+                        for r in 0..<shape[0] {
+                            let a = Double(built.values[r * shape[1] + c]), b = Double(values[r * shape[1] + c])
+                            let diff = abs(a - b)
+                            worstAbs = max(worstAbs, diff)
+                            colWorst = max(colWorst, diff)
+                            scale = max(scale, abs(b))
+                            blockWorst = max(blockWorst, diff / max(abs(b), 1e-3))
+                        }
+                        worstScaled = max(worstScaled, colWorst / max(scale, 1e-6))
+                    }
+                    perBlock[block.name] = blockWorst
+                    if blockWorst > worst { worst = blockWorst; worstBlock = block.name }
+                }
+                comparison["max_relative_difference"] = worst
+                comparison["relative_difference_definition"] = "|swift − numpy| / max(|numpy|, 1e-3), over all windows and columns"
+                comparison["max_relative_difference_block"] = worstBlock
+                comparison["max_relative_difference_per_block"] = perBlock
+                comparison["max_absolute_difference"] = worstAbs
+                comparison["max_column_scaled_difference"] = worstScaled
+                comparison["column_scaled_definition"] = "max over columns of max|swift − numpy| / max(max|numpy| in that column, 1e-6)"
+                comparison["target"] = 1e-4
+            } else {
+                comparison["error"] = "numpy output has an unexpected shape"
+            }
+            if let secs = py["seconds"] as? [String: Any], let total = secs["total_s"] as? Double {
+                comparison["time_ratio_numpy_over_swift_scratch"] = total / scratchTotal
+            }
+            result["python_comparison"] = comparison
+        } else {
+            result["python_comparison"] = "not run: needs python3 with numpy, cv2 (pip install opencv-python-headless) and h5py, the ffmpeg binary, and Benchmarks/features.py"
+        }
+        print(benchJSON(result))
+    }
+
+    private func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    func runSynthetic() throws {
         var rng = SplitMix64(seed: seed)
         let side = 256
         let pool = max(1, depthPool)
@@ -104,7 +264,7 @@ struct BenchFeatures: ParsableCommand {
             "windows": windows.count,
             "feature_dim": schema.dimension,
             "peak_rss_mb": peakRSSMegabytes(),
-            "python_comparison": "not run: no Benchmarks/features.py counterpart yet",
+            "python_comparison": "see the episode mode (without --synthetic)",
         ]
         let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))

@@ -207,6 +207,17 @@ struct BenchMedia: ParsableCommand {
             out["cpu_ratio_ffmpeg_over_native_planes"] = round3(ffCpu / (cpuMs["native_planes"] ?? .infinity))
             out["cpu_ratio_ffmpeg_over_native_nocopy"] = round3(ffCpu / (cpuMs["native_nocopy"] ?? .infinity))
         }
+        // Opening alone (demuxer + stream probing, which decodes a frame, + decoder threads): part
+        // of every figure above, but not of ffmpeg's -benchmark times, which start after opening.
+        let open = try median(repeats, warmUp: true) {
+            for _ in 0..<5 { _ = try VideoDecoder(url: url, options: .init(output: .planes, threads: threads)) }
+        }
+        let openMs = open * 1000 / 5
+        out["open_ms"] = round3(openMs)
+        if let c = cpuMs["native_planes"], let ff = out["ffmpeg_cpu_ms_per_frame"] as? Double {
+            // Wall-clock open time spread over the frames, as an upper bound of its CPU share.
+            out["cpu_ratio_ffmpeg_over_native_planes_excluding_open"] = round3(ff / max(1e-9, c - openMs / Double(max(1, n))))
+        }
         // The INTER_AREA kernel alone on one RGB frame of this size.
         if let w = info.video?.width, let h = info.video?.height {
             let plan = try AreaResizePlan(sourceWidth: w, sourceHeight: h, destinationWidth: 32, destinationHeight: 32, channels: 3)

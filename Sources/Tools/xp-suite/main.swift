@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TaskContracts
+import WindowAlign
 import ToolSupport
 
 /// `xp-suite`: the 12 tasks, both heads, one protocol, over one or more episodes.
@@ -60,6 +61,9 @@ struct XPSuite: ParsableCommand {
     @Flag(help: "Permute the training targets (a control run: heads should fall to their baselines).")
     var shuffleLabels = false
 
+    @Flag(help: "Build only the features that need no media decoding (video, depth and audio blocks absent).")
+    var sensorsOnly = false
+
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
@@ -109,13 +113,19 @@ struct XPSuite: ParsableCommand {
             }
         }
         if inputs.isEmpty {
-            let cached = try SuiteCache.syntheticEpisode(cache: URL(fileURLWithPath: cache), frames: frames, progress: say)
+            let cached = try SuiteCache.syntheticEpisode(cache: URL(fileURLWithPath: cache), frames: frames,
+                                                         featureProtocol: p == .reference ? .reference : .strict, progress: say)
             inputs.append((cached.episode, cached.features, nil))
         }
         var loaded: [SuiteEpisode] = []
         for (i, input) in inputs.enumerated() {
-            say("loading episode \(i + 1)/\(inputs.count): \(input.episode.path)\(input.features == nil ? " (sensor features built on the fly; video, depth and audio blocks absent)" : "")")
-            var e = try EpisodeLoader.load(folder: input.episode, features: input.features, session: input.session)
+            say("loading episode \(i + 1)/\(inputs.count): \(input.episode.path)\(input.features == nil ? " (building \(p.rawValue) features)" : "")")
+            let featureProtocol: FeatureProtocol = p == .reference ? .reference : .strict
+            let frameCaches = URL(fileURLWithPath: cache).appendingPathComponent("frame-caches")
+            var source = EpisodeLoader.FeatureSource.episodeFeatures(featureProtocol, cache: frameCaches)
+            if sensorsOnly { source = .sensorsOnly }
+            if let f = input.features { source = .folder(f) }
+            var e = try EpisodeLoader.load(folder: input.episode, source: source, suiteProtocol: p, session: input.session, progress: say)
             if inputs.count > 1 && input.session == nil {
                 // Without a session column, the parent folder names the session.
                 e.session = input.episode.deletingLastPathComponent().lastPathComponent

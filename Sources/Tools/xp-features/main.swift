@@ -1,0 +1,146 @@
+import ArgumentParser
+import EpisodeIO
+import Foundation
+import ToolSupport
+import WindowAlign
+
+/// `xp-features`: the 8,546-column window feature matrix of an episode and its companions.
+struct XPFeatures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xp-features",
+        abstract: "Build the window feature matrix (windows × 8,546 float32) of an episode.",
+        discussion: """
+            Writes into --out: features.npy, feature_manifest.json (identical to the reference), \
+            presence.json (which blocks each window has, per-stream alignment diagnostics), \
+            windows.csv and available_modalities.json. A missing modality is zero-filled and \
+            reported, never a change of dimension.
+
+            --protocol strict (default) moves hands to the world before subtracting the pelvis and \
+            masks undetected hand frames, maps IMU and audio by device time and video by pts, and \
+            scales depth confidence once per episode. --protocol reference reproduces the \
+            published pipeline.
+
+            Per-frame depth, video and audio features are cached in --cache (default: a \
+            feature_cache folder beside --out), keyed by the content of their inputs and the \
+            parameters; --force rebuilds them.
+
+            Examples:
+              xp-features ~/data/xperience-10m-sample --out features/
+              xp-features ep1 --out ref/ --protocol reference
+              xp-features ep1 --out ms/ --multiscale multiscale_20s10_40s20_80s40 --cache /tmp/xp-cache
+            """
+    )
+
+    @Argument(help: "Episode folder or annotation.hdf5 path.")
+    var episode: String
+
+    @Option(help: "Output folder (created).")
+    var out: String
+
+    @Option(help: "reference or strict.")
+    var `protocol`: String = FeatureProtocol.strict.rawValue
+
+    @Option(help: "Frames per window.")
+    var window = 20
+
+    @Option(help: "Frames between window starts.")
+    var stride = 5
+
+    @Option(help: "Share of the labelled frames the majority label needs.")
+    var minFraction = 0.6
+
+    @Option(help: "A multiscale spec such as multiscale_20s10_40s20_80s40 (replaces --window/--stride).")
+    var multiscale: String?
+
+    @Option(help: "Cache folder for per-frame features (default: OUT/../feature_cache).")
+    var cache: String?
+
+    @Flag(help: "Do not use caches at all.")
+    var noCache = false
+
+    @Flag(help: "Rebuild cached per-frame features.")
+    var force = false
+
+    @Option(help: "Decoder threads per video stream (0 = automatic).")
+    var threads = 0
+
+    @Option(help: "Resolve the caption against this frame-name file (one name per line).")
+    var timeline: String?
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard FeatureProtocol(rawValue: `protocol`) != nil else {
+            throw ValidationError("--protocol must be reference or strict, found '\(`protocol`)'")
+        }
+        guard window > 0, stride > 0 else { throw ValidationError("--window and --stride must be positive") }
+        guard (0...1).contains(minFraction) else { throw ValidationError("--min-fraction must lie in [0, 1]") }
+        guard threads >= 0 else { throw ValidationError("--threads must be >= 0") }
+        if let multiscale {
+            do { _ = try MultiscaleSpec(parsing: multiscale) } catch { throw ValidationError(error.description) }
+        }
+    }
+
+    func run() throws {
+        do {
+            try build()
+        } catch let error as EpisodeError {
+            Tool.note("error: \(error.description)")
+            throw ExitCode(1)
+        } catch let error as WindowAlignError {
+            Tool.note("error: \(error.description)")
+            throw ExitCode(1)
+        }
+    }
+
+    func build() throws {
+        let outURL = URL(fileURLWithPath: out)
+        let cacheURL = noCache ? nil : URL(fileURLWithPath: cache ?? outURL.standardizedFileURL.deletingLastPathComponent()
+            .appendingPathComponent("feature_cache").path)
+        let ep = try Episode(path: episode)
+        let names = try timeline.map { path throws(EpisodeError) in try Episode.readTimeline(path: path) }
+        let plan: WindowPlan = try multiscale.map { .multiscale(try MultiscaleSpec(parsing: $0), minLabelFraction: minFraction) }
+            ?? .single(WindowSpec(size: window, stride: stride, minLabelFraction: minFraction))
+        let reporter = ProgressReporter(quiet: quiet)
+        let options = FeatureBuildOptions(featureProtocol: FeatureProtocol(rawValue: `protocol`) ?? .strict, cacheDirectory: cacheURL,
+                                          force: force, decoderThreads: threads, frameNames: names,
+                                          progress: { reporter.report($0) })
+        let start = Date()
+        let result = try EpisodeFeatures.build(episode: ep, plan: plan, options: options)
+        try result.write(to: outURL)
+        if !quiet {
+            for d in result.diagnostics {
+                var line = "  \(d.block): " + (d.present ? "present" : "ABSENT")
+                line += ", aligned \(d.alignedFrames), held \(d.heldFrames), zero \(d.zeroFrames), cache \(d.cache)" + String(format: ", %.2f s", d.seconds)
+                if let o = d.offsetSeconds { line += String(format: ", offset %.6f s", o) }
+                if let note = d.note { line += " — \(note)" }
+                Tool.note(line)
+            }
+            Tool.note(String(format: "xp-features: %d windows × %d (%@) in %.1f s → %@", result.windows.windows.count, result.dimension,
+                             result.featureProtocol.rawValue, Date().timeIntervalSince(start), outURL.path))
+        }
+    }
+}
+
+/// Turns builder progress into one `Progress` line printer per stage.
+final class ProgressReporter: @unchecked Sendable {
+    let quiet: Bool
+    var stage = ""
+    var current: ToolSupport.Progress?
+    let lock = NSLock()
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func report(_ p: FeatureProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        if p.stage != stage {
+            stage = p.stage
+            current = ToolSupport.Progress("xp-features: " + p.stage, total: p.total, quiet: quiet)
+        }
+        current?.update(p.done)
+    }
+}
+
+Tool.main(XPFeatures.self)

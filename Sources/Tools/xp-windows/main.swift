@@ -1,0 +1,80 @@
+import ArgumentParser
+import EpisodeIO
+import Foundation
+import ToolSupport
+import WindowAlign
+
+/// `xp-windows`: the labelled windows of an episode as the reference's windows.csv.
+struct XPWindows: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xp-windows",
+        abstract: "Cut an episode into labelled windows and write windows.csv.",
+        discussion: """
+            EPISODE is an episode folder or an annotation.hdf5 path. Labels are the majority action \
+            and caption theme of each window (empty below --min-fraction of the labelled frames). \
+            The CSV has the reference columns and byte-compatible formatting (CRLF, Python floats). \
+            With --multiscale the scales are windowed independently and concatenated in scale \
+            order; window_index runs over all of them.
+
+            Examples:
+              xp-windows ~/data/xperience-10m-sample > windows.csv
+              xp-windows ep1 --window 40 --stride 10 --out windows_40.csv
+              xp-windows ep1 --multiscale multiscale_20s10_40s20_80s40 --out windows_ms.csv
+              xp-windows ep1/annotation.hdf5 --timeline frame_names.txt
+            """
+    )
+
+    @Argument(help: "Episode folder or annotation.hdf5 path.")
+    var episode: String
+
+    @Option(help: "Frames per window.")
+    var window = 20
+
+    @Option(help: "Frames between window starts.")
+    var stride = 5
+
+    @Option(help: "Share of the labelled frames the majority label needs.")
+    var minFraction = 0.6
+
+    @Option(help: "A multiscale spec such as multiscale_20s10_40s20_80s40 (replaces --window/--stride).")
+    var multiscale: String?
+
+    @Option(help: "Resolve the caption against this frame-name file (one name per line).")
+    var timeline: String?
+
+    @Option(help: "Write the CSV here instead of stdout (written to a temporary name, then renamed).")
+    var out: String?
+
+    func validate() throws {
+        guard window > 0, stride > 0 else { throw ValidationError("--window and --stride must be positive") }
+        guard (0...1).contains(minFraction) else { throw ValidationError("--min-fraction must lie in [0, 1]") }
+        if let multiscale {
+            do { _ = try MultiscaleSpec(parsing: multiscale) } catch { throw ValidationError(error.description) }
+        }
+    }
+
+    func run() throws {
+        do {
+            let ep = try Episode(path: episode)
+            let names = try timeline.map { path throws(EpisodeError) in try Episode.readTimeline(path: path) }
+            let plan: WindowPlan = try multiscale.map { .multiscale(try MultiscaleSpec(parsing: $0), minLabelFraction: minFraction) }
+                ?? .single(WindowSpec(size: window, stride: stride, minLabelFraction: minFraction))
+            let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names)
+            if let note = result.labelNote { Tool.note("warning: \(note)") }
+            if let out {
+                try WindowsCSV.write(result.windows, to: URL(fileURLWithPath: out))
+                Tool.note("wrote \(result.windows.count) windows to \(out)")
+            } else {
+                FileHandle.standardOutput.write(Data(WindowsCSV.encode(result.windows).utf8))
+            }
+        } catch let error as EpisodeError {
+            Tool.note("error: \(error.description)")
+            throw ExitCode(1)
+        } catch let error as WindowAlignError {
+            Tool.note("error: \(error.description)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+Tool.main(XPWindows.self)
