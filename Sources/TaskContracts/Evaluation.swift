@@ -209,9 +209,11 @@ public enum TaskEvaluator {
                 }
                 if doBootstrap {
                     let perRow = perRowPoseError(truth: yTest.storage, predicted: yPred.storage, rows: test.count, frames: frames, mask: mask)
+                    // Joint-weighted like MPJPE itself: summed errors over summed joint counts.
                     interval = try? blockBootstrap(count: test.count, blockLength: windowBlock, resamples: bootstrapResamples, seed: predictions.seed) { idx in
-                        let v = idx.compactMap { perRow[$0] }
-                        return v.isEmpty ? nil : v.reduce(0, +) / Double(v.count)
+                        var sum = 0.0, n = 0
+                        for i in idx { sum += perRow[i].sum; n += perRow[i].count }
+                        return n > 0 ? sum / Double(n) : nil
                     }
                 }
                 files.append(("predictions.npz", try npz([("y_true", yTest.storage, [test.count, k]), ("y_pred", yPred.storage, [test.count, k])],
@@ -377,7 +379,7 @@ public enum TaskEvaluator {
         return out
     }
 
-    static func perRowPoseError(truth: [Float], predicted: [Float], rows: Int, frames: Int, mask: [Bool]?) -> [Double?] {
+    static func perRowPoseError(truth: [Float], predicted: [Float], rows: Int, frames: Int, mask: [Bool]?) -> [(sum: Double, count: Int)] {
         (0..<rows).map { r in
             var sum = 0.0, n = 0
             for f in 0..<frames {
@@ -389,7 +391,7 @@ public enum TaskEvaluator {
                     sum += (dx * dx + dy * dy + dz * dz).squareRoot(); n += 1
                 }
             }
-            return n > 0 ? sum / Double(n) : nil
+            return (sum, n)
         }
     }
 
