@@ -291,8 +291,15 @@ public enum SuiteRunner {
         var lines = [
             "# Task suite summary (\(p.rawValue) protocol)", "",
             "Episodes: \(episodes.map(\.name).joined(separator: ", ")). Split: \(policy.name). Seeds: \(config.seeds.map(String.init).joined(separator: ", "))\(config.seeds.count > 1 ? " (mean ± std over seeds)" : "").",
-            "Intervals: 95% moving-block bootstrap over test samples (first seed).", "",
         ]
+        lines.append(rows.contains { $0.interval != nil }
+                     ? "Intervals: 95% moving-block bootstrap of the primary metric over test samples (first seed)."
+                     : "Intervals: not computed (the reference protocol reports point estimates).")
+        if p == .reference {
+            lines.append("Published: the reference implementation's numbers on the real sample episode (1,161 windows); they are comparable only on that episode with its features.")
+        }
+        lines.append("Baseline: the first trivial or chance baseline of the task (all baselines are in each metrics.json).")
+        lines.append("")
         var header = "| Task | Metric | Minimal | Neural | Baseline | Minimal 95% CI | Neural 95% CI |"
         var rule = "| --- | --- | ---: | ---: | --- | --- | --- |"
         if p == .reference { header += " Published (minimal / neural) |"; rule += " ---: |" }
