@@ -68,7 +68,7 @@ let package = Package(
         // MARK: Tools (argument parsing, progress, output; no domain logic)
         .target(
             name: "ToolSupport",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["EpisodeIO", "WindowAlign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/ToolSupport"
         ),
         .executableTarget(

@@ -95,11 +95,11 @@ public enum GradientDescentSolver: String, Sendable, Equatable, Codable {
 /// Full-batch gradient descent shared by the softmax and multi-label heads. `step` receives
 /// the logits `XW + b` (n×c, row-major) for that epoch, must overwrite them with G, and may
 /// call the norm closure (‖W‖² of the current iterate) when it records history.
-func fullBatchGradientDescent(x: Matrix, outputs c: Int, config: LinearHeadConfig,
+func fullBatchGradientDescent(x: Matrix, outputs c: Int, config: LinearHeadConfig, initialWeights: Matrix? = nil,
                               step: (_ epoch: Int, _ logits: UnsafeMutableBufferPointer<Float>, _ weightNorm: () -> Double) -> Void)
     -> (weights: Matrix, bias: [Float]) {
     let n = x.rows, d = x.cols
-    var w = initialLinearWeights(inputs: d, outputs: c, seed: config.seed)
+    var w = initialWeights ?? initialLinearWeights(inputs: d, outputs: c, seed: config.seed)
     var b = [Float](repeating: 0, count: c)
     var buffer = [Float](repeating: 0, count: n * c)
     let lr = config.learningRate, l2 = config.l2
@@ -333,14 +333,22 @@ public struct SoftmaxRegression: Sendable, Equatable {
     /// Trains on `x` (n×d, already standardised) with labels in 0..<classCount. `classCount`
     /// counts every class of the task, including classes absent from the training rows.
     public static func train(x: Matrix, labels: [Int], classCount: Int, config: LinearHeadConfig = .softmaxDefault) throws -> SoftmaxRegression {
+        try train(x: x, labels: labels, classCount: classCount, config: config, initialWeights: nil)
+    }
+
+    /// As the public entry point, with the initial weights given (for hand-worked tests).
+    static func train(x: Matrix, labels: [Int], classCount: Int, config: LinearHeadConfig, initialWeights: Matrix?) throws -> SoftmaxRegression {
         try config.validate()
+        if let w0 = initialWeights, w0.rows != x.cols || w0.cols != classCount {
+            throw HeadsError.shapeMismatch(operation: "initial weights", expected: "\(x.cols)x\(classCount)", found: w0.shapeDescription)
+        }
         try validateTraining(x)
         try validateLabels(labels, rows: x.rows, classCount: classCount)
         let n = x.rows, c = classCount
         let sw = sampleWeights(labels: labels, classCount: c, enabled: config.classWeighting)
         var history: [EpochRecord] = []
         let invN = 1 / Float(n)
-        let (w, b) = fullBatchGradientDescent(x: x, outputs: c, config: config) { epoch, p, weightNorm in
+        let (w, b) = fullBatchGradientDescent(x: x, outputs: c, config: config, initialWeights: initialWeights) { epoch, p, weightNorm in
             softmaxRowsInPlace(p, rows: n, cols: c)
             if config.recordsHistory(atEpoch: epoch) {
                 var nll = 0.0, correct = 0

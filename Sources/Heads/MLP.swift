@@ -321,7 +321,7 @@ public struct MLP: Sendable {
 final class MLPWorkspace {
     let l: MLPLayout
     let maxRows: Int
-    let xhat, rstd, lnOut, h1, a1, m1, h2, a2, m2, out, dOut, dA2, dA1, dLn, firstLayer, hiddenSum: UnsafeMutablePointer<Float>
+    let xhat, rstd, lnOut, h1, a1, m1, h2, a2, m2, out, dOut, dA2, dA1, dLn, firstLayer, hiddenSum, cdf1, cdf2: UnsafeMutablePointer<Float>
 
     init(layout: MLPLayout, maxRows: Int) {
         l = layout
@@ -338,10 +338,11 @@ final class MLPWorkspace {
         out = alloc(b * l.o); dOut = alloc(b * l.o)
         dA2 = alloc(b * l.h); dA1 = alloc(b * l.h); dLn = alloc(b * l.d)
         firstLayer = alloc(l.h * l.d); hiddenSum = alloc(l.h)
+        cdf1 = alloc(b * l.h); cdf2 = alloc(b * l.h)
     }
 
     deinit {
-        for p in [xhat, rstd, lnOut, h1, a1, m1, h2, a2, m2, out, dOut, dA2, dA1, dLn, firstLayer, hiddenSum] { p.deallocate() }
+        for p in [xhat, rstd, lnOut, h1, a1, m1, h2, a2, m2, out, dOut, dA2, dA1, dLn, firstLayer, hiddenSum, cdf1, cdf2] { p.deallocate() }
     }
 
     /// Forward pass of `rows` contiguous input rows. With dropout > 0 (training mode) the kept
@@ -351,27 +352,24 @@ final class MLPWorkspace {
         layerNormForward(x: input, rows: rows, d: l.d, gamma: p + l.lnWeight, beta: p + l.lnBias, eps: eps,
                          xhat: xhat, rstd: rstd, y: lnOut)
         linearForward(x: lnOut, rows: rows, inF: l.d, outF: l.h, w: p + l.w1, b: p + l.b1, out: h1)
-        activate(h: h1, a: a1, mask: m1, count: rows * l.h, dropout: dropout, rng: &rng)
+        activate(h: h1, a: a1, mask: m1, cdf: cdf1, count: rows * l.h, dropout: dropout, rng: &rng)
         linearForward(x: a1, rows: rows, inF: l.h, outF: l.h, w: p + l.w2, b: p + l.b2, out: h2)
-        activate(h: h2, a: a2, mask: m2, count: rows * l.h, dropout: dropout, rng: &rng)
+        activate(h: h2, a: a2, mask: m2, cdf: cdf2, count: rows * l.h, dropout: dropout, rng: &rng)
         linearForward(x: a2, rows: rows, inF: l.h, outF: l.o, w: p + l.w3, b: p + l.b3, out: out)
     }
 
+    /// GELU (and dropout) of `count` pre-activations; keeps Φ(h) so the backward pass needs
+    /// no second erf.
     private func activate(h: UnsafeMutablePointer<Float>, a: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>,
-                          count: Int, dropout: Float, rng: inout SeededGenerator) {
-        if dropout > 0 {
-            let keepScale = 1 / (1 - dropout)
-            let p = Double(dropout)
-            for i in 0..<count {
-                let m: Float = rng.uniform() < p ? 0 : keepScale
-                mask[i] = m
-                a[i] = gelu(h[i]) * m
-            }
-        } else {
-            for i in 0..<count {
-                mask[i] = 1
-                a[i] = gelu(h[i])
-            }
+                          cdf: UnsafeMutablePointer<Float>, count: Int, dropout: Float, rng: inout SeededGenerator) {
+        let keepScale = 1 / (1 - dropout)
+        let p = Double(dropout)
+        for i in 0..<count {
+            let phi = standardNormalCDF(h[i])
+            cdf[i] = phi
+            let m: Float = dropout > 0 ? (rng.uniform() < p ? 0 : keepScale) : 1
+            mask[i] = m
+            a[i] = h[i] * phi * m
         }
     }
 
@@ -380,9 +378,9 @@ final class MLPWorkspace {
     func backward(params p: UnsafePointer<Float>, grad g: UnsafeMutablePointer<Float>, rows: Int,
                   dInput: UnsafeMutablePointer<Float>? = nil) {
         linearBackward(dOut: dOut, x: a2, rows: rows, inF: l.h, outF: l.o, w: p + l.w3, dW: g + l.w3, db: g + l.b3, dx: dA2)
-        for i in 0..<(rows * l.h) { dA2[i] *= m2[i] * geluDerivative(h2[i]) }
+        for i in 0..<(rows * l.h) { dA2[i] *= m2[i] * geluDerivative(h2[i], cdf: cdf2[i]) }
         linearBackward(dOut: dA2, x: a1, rows: rows, inF: l.h, outF: l.h, w: p + l.w2, dW: g + l.w2, db: g + l.b2, dx: dA1)
-        for i in 0..<(rows * l.h) { dA1[i] *= m1[i] * geluDerivative(h1[i]) }
+        for i in 0..<(rows * l.h) { dA1[i] *= m1[i] * geluDerivative(h1[i], cdf: cdf1[i]) }
         firstLayerBackward(params: p, grad: g, rows: rows)
         if let dInput {
             // Only gradient checks ask for the input gradient: dLn = dA1·W1, then LayerNorm's dx.

@@ -28,18 +28,24 @@ struct UncheckedSendableBox<T>: @unchecked Sendable {
 // The MLP's layers as plain functions on raw row-major buffers. They are written so that the
 // training loop allocates nothing per batch: every output goes into a caller-owned buffer.
 
-/// Exact (erf) GELU, as PyTorch's default `nn.GELU()`.
+/// Φ(x), the standard normal CDF, through erf.
 @inline(__always)
-func gelu(_ x: Float) -> Float {
-    0.5 * x * (1 + erff(x * 0.707_106_781_186_547_5))
+func standardNormalCDF(_ x: Float) -> Float {
+    0.5 * (1 + erff(x * 0.707_106_781_186_547_5))
 }
 
-/// d GELU / dx = Φ(x) + x·φ(x).
+/// Exact (erf) GELU, as PyTorch's default `nn.GELU()`: x·Φ(x).
 @inline(__always)
-func geluDerivative(_ x: Float) -> Float {
-    let cdf = 0.5 * (1 + erff(x * 0.707_106_781_186_547_5))
+func gelu(_ x: Float) -> Float {
+    x * standardNormalCDF(x)
+}
+
+/// d GELU / dx = Φ(x) + x·φ(x); `cdf` is Φ(x) when the caller already has it.
+@inline(__always)
+func geluDerivative(_ x: Float, cdf: Float? = nil) -> Float {
+    let phi = cdf ?? standardNormalCDF(x)
     let pdf = expf(-0.5 * x * x) * 0.398_942_280_401_432_7
-    return cdf + x * pdf
+    return phi + x * pdf
 }
 
 /// LayerNorm forward over each of `rows` rows of width `d`: statistics in Float64, biased

@@ -82,7 +82,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         (0..<max(count, 0)).map { _ in Float(low + (high - low) * uniform()) }
     }
 
-    /// An integer uniform in 0..<bound without modulo bias (Lemire's method).
+    /// An integer uniform in 0..<bound without modulo bias (Lemire's method). `bound` must be
+    /// positive; like `Int.random(in:)` on an empty range, a non-positive bound is a programming
+    /// error and traps.
     public mutating func integer(below bound: Int) -> Int {
         precondition(bound > 0, "bound must be positive")
         let b = UInt64(bound)

@@ -128,7 +128,7 @@ public final class DepthFeatureExtractor {
         }
 
         // 2. Normalised depth grid.
-        let dGrid = try areaResize(norm, width: width, height: height, channels: 1, toWidth: gridSize, toHeight: gridSize)
+        let dGrid = try shrink(norm, width: width, height: height, toWidth: gridSize, toHeight: gridSize)
         out.replaceSubrange(8..<72, with: dGrid)
 
         // 3. Confidence.
@@ -169,7 +169,7 @@ public final class DepthFeatureExtractor {
         out[73] = Float((css / Double(n)).squareRoot())
         out[74] = Float(cmin)
         out[75] = Float(cmax)
-        let cGrid = try areaResize(conf, width: width, height: height, channels: 1, toWidth: gridSize, toHeight: gridSize)
+        let cGrid = try shrink(conf, width: width, height: height, toWidth: gridSize, toHeight: gridSize)
         out.replaceSubrange(76..<140, with: cGrid)
         return out
     }

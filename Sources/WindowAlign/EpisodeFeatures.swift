@@ -564,27 +564,51 @@ struct CacheBuilder {
             }
         }
         var out = [Float](repeating: 0, count: n * DepthFeatures.dimension)
-        let extractor = DepthFeatureExtractor(depthMin: info.depthMin ?? DepthFeatures.defaultDepthMin,
-                                              depthMax: info.depthMax ?? DepthFeatures.defaultDepthMax,
-                                              confidenceScaling: scaling)
+        // One extractor per core: the frames of a block are split between them (reading stays
+        // on this thread, the HDF5 library being serial).
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let extractors = ExtractorPool((0..<workers).map { _ in
+            DepthFeatureExtractor(depthMin: info.depthMin ?? DepthFeatures.defaultDepthMin,
+                                  depthMax: info.depthMax ?? DepthFeatures.defaultDepthMax, confidenceScaling: scaling)
+        })
         let hw = info.height * info.width
         var frames = DepthFrames(range: 0..<0, height: info.height, width: info.width, depth: [], confidence: nil)
-        let blockSize = 32
+        let blockSize = 64
         var failed: String? = nil
         var k = 0
+        let dim = DepthFeatures.dimension
         while k < rows {
             let range = k..<min(rows, k + blockSize)
             do {
                 try reader.read(range, into: &frames)
-                for f in range {
-                    let o = (f - range.lowerBound) * hw
-                    let depth = Array(frames.depth[o..<(o + hw)])
-                    let conf = frames.confidence.map { Array($0[o..<(o + hw)]) }
-                    let v = try extractor.features(depth: depth, width: info.width, height: info.height, confidence: conf)
-                    out.replaceSubrange((f * DepthFeatures.dimension)..<((f + 1) * DepthFeatures.dimension), with: v)
-                }
             } catch {
                 failed = "rows from \(range.lowerBound) unreadable: \(error)"
+                break
+            }
+            let block = frames
+            let errors = LockedErrors()
+            out.withUnsafeMutableBufferPointer { ob in
+                let target = UncheckedPointer(ob.baseAddress)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let extractor = extractors.items[w]
+                    var f = range.lowerBound + w
+                    while f < range.upperBound {
+                        let o = (f - range.lowerBound) * hw
+                        do {
+                            let v = try extractor.features(depth: Array(block.depth[o..<(o + hw)]), width: info.width, height: info.height,
+                                                           confidence: block.confidence.map { Array($0[o..<(o + hw)]) })
+                            if let base = target.pointer {
+                                for i in 0..<dim { base[f * dim + i] = v[i] }
+                            }
+                        } catch {
+                            errors.add("frame \(f): \(error)")
+                        }
+                        f += workers
+                    }
+                }
+            }
+            if let first = errors.first {
+                failed = first
                 break
             }
             k = range.upperBound
@@ -912,4 +936,32 @@ struct CacheBuilder {
             diagnostics.append(StreamDiagnostics(block: "calibration", present: false, source: "calibration/", note: "\(error)", zeroFrames: n))
         }
     }
+}
+
+/// A raw pointer handed to parallel workers that write disjoint elements.
+struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>?
+    init(_ pointer: UnsafeMutablePointer<Float>?) { self.pointer = pointer }
+}
+
+/// Error messages collected from parallel workers.
+final class LockedErrors: @unchecked Sendable {
+    private var messages: [String] = []
+    private let lock = NSLock()
+    func add(_ message: String) {
+        lock.lock()
+        messages.append(message)
+        lock.unlock()
+    }
+    var first: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return messages.sorted().first
+    }
+}
+
+/// Depth extractors, one per worker; each is used by exactly one worker at a time.
+final class ExtractorPool: @unchecked Sendable {
+    let items: [DepthFeatureExtractor]
+    init(_ items: [DepthFeatureExtractor]) { self.items = items }
 }

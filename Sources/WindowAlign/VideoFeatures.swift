@@ -23,7 +23,7 @@ public enum VideoFeatures {
         guard width >= imageSize, height >= imageSize else {
             throw .invalidArgument(what: "video frame", detail: "must be at least \(imageSize)×\(imageSize), found \(width)×\(height)")
         }
-        let small = try areaResize(rgb, width: width, height: height, channels: 3, toWidth: imageSize, toHeight: imageSize)
+        let small = try shrink(rgb, width: width, height: height, channels: 3, toWidth: imageSize, toHeight: imageSize)
         return thumbnailFeatures(small)
     }
 
@@ -67,8 +67,7 @@ public enum VideoFeatures {
             gray[p] = Float(opencvGray(r: small[p * 3], g: small[p * 3 + 1], b: small[p * 3 + 2])) / 255
         }
         // 32 → 8 is an exact 4×4 block mean; failure is impossible for these fixed sizes.
-        let grid = (try? areaResize(gray, width: imageSize, height: imageSize, channels: 1,
-                                    toWidth: gridSize, toHeight: gridSize)) ?? [Float](repeating: 0, count: gridSize * gridSize)
+        let grid = (try? shrink(gray, width: imageSize, height: imageSize, toWidth: gridSize, toHeight: gridSize)) ?? [Float](repeating: 0, count: gridSize * gridSize)
         out += grid
         out += gradientEdgeStats(gray, width: imageSize, height: imageSize)
         return out

@@ -75,3 +75,24 @@ struct HDF5RoundTripTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
     }
 }
+
+@Suite("Calibration vector")
+struct CalibrationVectorTests {
+    @Test("cameras and keys in Python code-point order; strings skipped; NaN → 0, ±inf → ±max float")
+    func order() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        let path = try writeHDF5(folder) { w in
+            try w.write("calibration/cam1/K", [5.0, 6], shape: [2])
+            try w.write("calibration/cam01/T_c0_b", [3.0], shape: [1])
+            try w.write("calibration/cam01/K", [2.0], shape: [1])
+            try w.writeString("calibration/cam01/name", "stereo")
+            try w.write("calibration/cam0/k_lower", [Double.nan, -.infinity], shape: [2])
+            try w.writeScalar("calibration/cam0/K", 1.0)
+        }
+        let calibration = try Episode(path: path).calibration()
+        // cam0 < cam01 < cam1; within cam0 "K" < "k_lower" (upper case first); cam01: K, T_c0_b.
+        #expect(calibration.canonicalVector == [1, 0, -.greatestFiniteMagnitude, 2, 3, 5, 6])
+        #expect(calibration.cameras.map(\.camera) == ["cam0", "cam01", "cam1"])
+    }
+}

@@ -62,3 +62,29 @@ struct SolverAgreementTests {
         #expect(GradientDescentSolver.direct.resolved(n: 801, d: 8546, c: 18, epochs: 400) == .direct)
     }
 }
+
+@Suite("Softmax gradient descent, hand-worked")
+struct SoftmaxHandWorkedTests {
+    @Test(arguments: [GradientDescentSolver.direct, .gram])
+    func twoSteps(solver: GradientDescentSolver) throws {
+        // X = I (2×2), labels [0, 1], C = 2, W₀ = 0, b₀ = 0, lr 0.12, l2 0.5 (decay 1 − 0.06 = 0.94).
+        // Class counts [1, 1] → w_c = 2/1/2 = 1, sample weights 1.
+        // Epoch 1: P = ½ everywhere, G = (P − Y)/2 = [[−¼, ¼], [¼, −¼]], loss = ln 2.
+        //   W₁ = −0.12·XᵀG = [[0.03, −0.03], [−0.03, 0.03]], b₁ = −0.12·ΣG = 0.
+        // Epoch 2: row 0 logits [0.03, −0.03] → p_true = σ(0.06) = 0.5149955;
+        //   loss = −ln 0.5149955 + ½·0.5·‖W₁‖² = 0.6635971 + 0.0009 = 0.6644971;
+        //   G₀₀ = (0.5149955 − 1)/2 = −0.2425022; W₂₀₀ = 0.94·0.03 + 0.12·0.2425022 = 0.0573003.
+        let x = try Matrix([[1, 0], [0, 1]])
+        let config = LinearHeadConfig(epochs: 2, learningRate: 0.12, l2: 0.5, seed: 0, classWeighting: true, historyInterval: 40, solver: solver)
+        let model = try SoftmaxRegression.train(x: x, labels: [0, 1], classCount: 2, config: config, initialWeights: Matrix(rows: 2, cols: 2))
+        #expect(model.history.map(\.epoch) == [1, 2])
+        #expect(abs(model.history[0].loss - 0.693_147_18) < 1e-6)
+        #expect(abs(model.history[1].loss - 0.664_497_11) < 1e-6)
+        #expect(model.history[0].accuracy == 0.5) // exact ties: argmax takes class 0, right for row 0 only
+        #expect(model.history[1].accuracy == 1)
+        #expect(abs(model.weights[0, 0] - 0.057_300_27) < 1e-6)
+        #expect(abs(model.weights[0, 1] + 0.057_300_27) < 1e-6)
+        #expect(abs(model.weights[1, 1] - 0.057_300_27) < 1e-6)
+        #expect(model.bias.allSatisfy { abs($0) < 1e-7 })
+    }
+}

@@ -310,4 +310,22 @@ struct EpisodeFeaturesTests {
         try Data(bytes.dropLast()).write(to: b)
         #expect(try ContentFingerprint.file(a) != ContentFingerprint.file(b))
     }
+
+    @Test func realTrimBuildsUnderBothProtocols() throws {
+        guard let url = SharedFixtures.file("real-sample-trim8/annotation.hdf5") else { return }
+        let episode = try Episode(path: url.path)
+        for proto in FeatureProtocol.allCases {
+            let result = try EpisodeFeatures.build(episode: episode, plan: .single(WindowSpec(size: 4, stride: 2)),
+                                                   options: .init(featureProtocol: proto))
+            #expect(result.windows.windows.count == 3)
+            #expect(result.values.count == 3 * 8546)
+            #expect(result.values.allSatisfy { $0.isFinite })
+            let present = Set(result.diagnostics.filter(\.present).map(\.block))
+            for block in ["body_joints", "camera_translation", "imu_accel_gyro", "depth_confidence", "slam_point_cloud", "calibration"] {
+                #expect(present.contains(block), "\(proto): \(block)")
+            }
+            // No MP4s beside the trim: every media block is absent, the dimension is unchanged.
+            #expect(result.diagnostics.filter { $0.block.hasPrefix("video_") && !$0.present }.count == 6)
+        }
+    }
 }

@@ -189,17 +189,3 @@ struct NumPyTests {
         #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "float32 (3, 2) 6.25")
     }
 }
-
-@Suite("Calibration vector")
-struct CalibrationTests {
-    @Test("cameras and keys in Python code-point order; strings and groups skipped; NaN → 0")
-    func order() {
-        let calib: [String: [String: CalibrationValue]] = [
-            "cam1": ["K": .numbers([5, 6])],
-            "cam01": ["T_c0_b": .numbers([3]), "K": .numbers([2]), "name": .text("stereo")],
-            "cam0": ["k_lower": .numbers([.nan]), "K": .numbers([1]), "sub": .group],
-        ]
-        // cam0 < cam01 < cam1; within cam0 "K" < "k_lower" (upper case first); cam01: K, T_c0_b.
-        #expect(calibrationVector(calib) == [1, 0, 2, 3, 5, 6])
-    }
-}

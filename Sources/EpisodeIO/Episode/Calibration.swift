@@ -29,20 +29,33 @@ public struct Calibration: Sendable, Equatable {
     }
 
     /// The task suite's static calibration block: for each camera in sorted order and each key in
-    /// sorted order, the numeric values flattened (float32, NaN → 0), strings skipped. 117 numbers
-    /// for the release's key set (spec §2.2).
+    /// sorted order (``Calibration/pythonOrder(_:_:)``), the numeric values flattened as float32
+    /// with numpy's `nan_to_num` (NaN → 0, ±inf → ±the largest finite float32), strings skipped.
+    /// 117 numbers for the release's key set (spec §2.2).
     public var canonicalVector: [Float] {
+        func clean(_ v: Double) -> Float {
+            let f = Float(v)
+            if f.isNaN { return 0 }
+            if f.isInfinite { return f > 0 ? .greatestFiniteMagnitude : -.greatestFiniteMagnitude }
+            return f
+        }
         var out: [Float] = []
-        for camera in cameras {
-            for (_, value) in camera.values {
+        for camera in cameras.sorted(by: { Self.pythonOrder($0.camera, $1.camera) }) {
+            for (_, value) in camera.values.sorted(by: { Self.pythonOrder($0.key, $1.key) }) {
                 switch value {
-                case .array(let v, _): out.append(contentsOf: v.map { $0.isNaN ? 0 : Float($0) })
-                case .number(let v): out.append(v.isNaN ? 0 : Float(v))
+                case .array(let v, _): out.append(contentsOf: v.map(clean))
+                case .number(let v): out.append(clean(v))
                 case .string: continue
                 }
             }
         }
         return out
+    }
+
+    /// Python's `sorted` order on `str`: by Unicode code points (`cam0 < cam01 < cam1`, upper
+    /// case before lower case).
+    public static func pythonOrder(_ a: String, _ b: String) -> Bool {
+        a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
     }
 
     /// The length of ``canonicalVector`` in the release.

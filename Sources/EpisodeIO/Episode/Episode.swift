@@ -287,11 +287,11 @@ public final class Episode: @unchecked Sendable {
     public func calibration() throws(EpisodeError) -> Calibration {
         guard file.kind(of: "calibration") == .group else { throw .missingGroup(file: annotationPath, group: "calibration") }
         var cameras: [(camera: String, values: [(key: String, value: CalibrationValue)])] = []
-        for camera in try file.children(of: "calibration").sorted() {
+        for camera in try file.children(of: "calibration").sorted(by: Calibration.pythonOrder) {
             let group = "calibration/" + camera
             guard file.kind(of: group) == .group else { continue }
             var values: [(key: String, value: CalibrationValue)] = []
-            for key in try file.children(of: group).sorted() {
+            for key in try file.children(of: group).sorted(by: Calibration.pythonOrder) {
                 let path = group + "/" + key
                 guard file.kind(of: path) == .dataset else { continue } // nested groups are skipped
                 let info = try file.info(path)

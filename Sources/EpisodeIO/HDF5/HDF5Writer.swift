@@ -107,13 +107,7 @@ public final class HDF5Writer: @unchecked Sendable {
             throw .writeFailed(file: path, dataset: dataset, reason: "\(values.count) values for shape \(shape)")
         }
         try withHDF5 { () throws(EpisodeError) in
-            try ensureParents(of: dataset)
-            let space = dataspace(shape)
-            defer { H5Sclose(space) }
-            let dcpl = try creationList(shape: shape, storage: storage, dataset: dataset)
-            defer { H5Pclose(dcpl) }
-            let did = H5Dcreate2(fileID, dataset, T.hdf5FileType, space, xp_H5P_DEFAULT(), dcpl, xp_H5P_DEFAULT())
-            guard did >= 0 else { throw .writeFailed(file: path, dataset: dataset, reason: "cannot create dataset") }
+            let did = try createDataset(dataset, type: T.hdf5FileType, shape: shape, storage: storage)
             defer { H5Dclose(did) }
             if values.isEmpty { return }
             let status = values.withUnsafeBytes {
@@ -139,17 +133,11 @@ public final class HDF5Writer: @unchecked Sendable {
             bytes.replaceSubrange((i * length)..<(i * length + utf8.count), with: utf8)
         }
         try withHDF5 { () throws(EpisodeError) in
-            try ensureParents(of: dataset)
             let type = H5Tcopy(xp_H5T_C_S1())
             defer { H5Tclose(type) }
             H5Tset_size(type, length)
             H5Tset_strpad(type, H5T_STR_NULLPAD)
-            let space = dataspace([strings.count])
-            defer { H5Sclose(space) }
-            let dcpl = try creationList(shape: [strings.count], storage: storage, dataset: dataset)
-            defer { H5Pclose(dcpl) }
-            let did = H5Dcreate2(fileID, dataset, type, space, xp_H5P_DEFAULT(), dcpl, xp_H5P_DEFAULT())
-            guard did >= 0 else { throw .writeFailed(file: path, dataset: dataset, reason: "cannot create dataset") }
+            let did = try createDataset(dataset, type: type, shape: [strings.count], storage: storage)
             defer { H5Dclose(did) }
             if strings.isEmpty { return }
             let status = bytes.withUnsafeBytes {
@@ -162,17 +150,11 @@ public final class HDF5Writer: @unchecked Sendable {
     /// Writes a variable-length UTF-8 string scalar (h5py's `string_dtype('utf-8')`).
     public func writeString(_ dataset: String, _ value: String) throws(EpisodeError) {
         try withHDF5 { () throws(EpisodeError) in
-            try ensureParents(of: dataset)
             let type = H5Tcopy(xp_H5T_C_S1())
             defer { H5Tclose(type) }
             H5Tset_size(type, xp_H5T_VARIABLE())
             H5Tset_cset(type, H5T_CSET_UTF8)
-            let space = H5Screate(H5S_SCALAR)
-            defer { H5Sclose(space) }
-            let dcpl = try creationList(shape: [], storage: .contiguous, dataset: dataset)
-            defer { H5Pclose(dcpl) }
-            let did = H5Dcreate2(fileID, dataset, type, space, xp_H5P_DEFAULT(), dcpl, xp_H5P_DEFAULT())
-            guard did >= 0 else { throw .writeFailed(file: path, dataset: dataset, reason: "cannot create dataset") }
+            let did = try createDataset(dataset, type: type, shape: [], storage: .contiguous)
             defer { H5Dclose(did) }
             let status: herr_t = value.withCString { cString in
                 var pointer: UnsafePointer<CChar>? = cString
@@ -188,15 +170,21 @@ public final class HDF5Writer: @unchecked Sendable {
     /// ``writeRows(_:_:rows:)``, so that large arrays (depth) never sit whole in memory.
     public func create<T: HDF5Numeric>(_ dataset: String, of: T.Type, shape: [Int], storage: Storage = .contiguous) throws(EpisodeError) {
         try withHDF5 { () throws(EpisodeError) in
-            try ensureParents(of: dataset)
-            let space = dataspace(shape)
-            defer { H5Sclose(space) }
-            let dcpl = try creationList(shape: shape, storage: storage, dataset: dataset)
-            defer { H5Pclose(dcpl) }
-            let did = H5Dcreate2(fileID, dataset, T.hdf5FileType, space, xp_H5P_DEFAULT(), dcpl, xp_H5P_DEFAULT())
-            guard did >= 0 else { throw .writeFailed(file: path, dataset: dataset, reason: "cannot create dataset") }
-            H5Dclose(did)
+            _ = H5Dclose(try createDataset(dataset, type: T.hdf5FileType, shape: shape, storage: storage))
         }
+    }
+
+    /// Creates `dataset` (and its parent groups) with a file type, shape and storage; the caller
+    /// closes the returned identifier. Call inside `withHDF5`.
+    func createDataset(_ dataset: String, type: hid_t, shape: [Int], storage: Storage) throws(EpisodeError) -> hid_t {
+        try ensureParents(of: dataset)
+        let space = dataspace(shape)
+        defer { H5Sclose(space) }
+        let dcpl = try creationList(shape: shape, storage: storage, dataset: dataset)
+        defer { H5Pclose(dcpl) }
+        let did = H5Dcreate2(fileID, dataset, type, space, xp_H5P_DEFAULT(), dcpl, xp_H5P_DEFAULT())
+        guard did >= 0 else { throw .writeFailed(file: path, dataset: dataset, reason: "cannot create dataset") }
+        return did
     }
 
     /// Writes rows `rows` (first dimension) of a dataset made by ``create(_:of:shape:storage:)``.

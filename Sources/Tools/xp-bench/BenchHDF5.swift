@@ -106,9 +106,9 @@ struct BenchHDF5: ParsableCommand {
         result["depth_gb_per_second"] = Double(info.frames) * frameBytes / depthSeconds / 1e9
 
         // h5py, same reads, same run.
-        if let python = benchPython(["h5py", "numpy"]), let script = benchScript("hdf5.py") {
-            if let output = try? benchRun(python, [script, annotation, String(repeats)]),
-               let data = output.data(using: .utf8),
+        if let python = findPython(importing: "h5py, numpy"), let script = benchScript("hdf5.py") {
+            if let run = try? runProcess(python, [script, annotation, String(repeats)], includeStderr: false), run.status == 0,
+               let data = run.output.data(using: .utf8),
                let py = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
                 result["h5py"] = py
                 if let t = py["per_frame_arrays_seconds"] as? Double { result["ratio_per_frame_arrays_raw_h5py_over_swift"] = t / benchMedian(rawTimes) }
@@ -122,57 +122,4 @@ struct BenchHDF5: ParsableCommand {
         result["peak_rss_mb"] = benchPeakRSSMegabytes()
         print(benchJSON(result))
     }
-}
-
-// MARK: Shared by the benchmark areas
-
-func benchMedian(_ values: [Double]) -> Double {
-    let s = values.sorted()
-    guard !s.isEmpty else { return .nan }
-    return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
-}
-
-/// Peak resident memory of this process (VmHWM), in MB.
-func benchPeakRSSMegabytes() -> Double {
-    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return .nan }
-    for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? .nan
-        return kb / 1024
-    }
-    return .nan
-}
-
-func benchJSON(_ object: [String: Any]) -> String {
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
-}
-
-/// A python3 that can import every module in `modules`, or nil.
-func benchPython(_ modules: [String]) -> String? {
-    for candidate in ["/usr/bin/env"] {
-        let check = "import " + modules.joined(separator: ", ")
-        if let _ = try? benchRun(candidate, ["python3", "-c", check]) { return "python3" }
-    }
-    return nil
-}
-
-/// `Benchmarks/<name>` relative to the working directory (the package root).
-func benchScript(_ name: String) -> String? {
-    let path = FileManager.default.currentDirectoryPath + "/Benchmarks/" + name
-    return FileManager.default.fileExists(atPath: path) ? path : nil
-}
-
-/// Runs a program (looked up on PATH) and returns its stdout; throws on a non-zero exit.
-func benchRun(_ program: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = (program == "/usr/bin/env" ? [] : [program]) + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-    return String(decoding: data, as: UTF8.self)
 }

@@ -51,55 +51,65 @@ struct BenchHeads: ParsableCommand {
         // sgemm reference rates: a big square GEMM and the two skinny GEMMs of a softmax epoch.
         let big = 2048
         let a = try Matrix(rows: big, cols: big, storage: rng.normalFloats(count: big * big))
-        let bigSeconds = try median(repeats: repeats) { _ = try a.matmul(a) }
-        let bigRate = 2 * pow(Double(big), 3) / bigSeconds / 1e9
+        let bigTiming = try measure(repeats: repeats) { _ = try a.matmul(a) }
+        let bigRate = 2 * pow(Double(big), 3) / bigTiming.median / 1e9
+        let bigBestRate = 2 * pow(Double(big), 3) / bigTiming.best / 1e9
         let w = try Matrix(rows: d, cols: classes, storage: rng.normalFloats(count: d * classes))
         let g = try Matrix(rows: 801, cols: classes, storage: rng.normalFloats(count: 801 * classes))
         let wt = w.transposed()
         let skinnyLoops = 20
         // The pair in the n×C layout (X·W, Xᵀ·G) and in the C×n layout the direct solver uses
         // (Wᵀ·Xᵀ, Gᵀ·X): same flops, different BLAS kernels.
-        let rowMajorPairSeconds = try median(repeats: repeats) {
+        let rowMajorPair = try measure(repeats: repeats) {
             for _ in 0..<skinnyLoops {
                 _ = try xs.matmul(w)
                 _ = try xs.matmul(g, transposeSelf: true)
             }
         }
-        let skinnySeconds = try median(repeats: repeats) {
+        let skinnyPair = try measure(repeats: repeats) {
             for _ in 0..<skinnyLoops {
                 _ = try wt.matmul(xs, transposeOther: true)
                 _ = try g.matmul(xs, transposeSelf: true)
             }
         }
         let flopsPerEpoch = 2.0 * 2 * 801 * Double(d) * Double(classes)
-        let skinnyRate = flopsPerEpoch * Double(skinnyLoops) / skinnySeconds / 1e9
-        let rowMajorRate = flopsPerEpoch * Double(skinnyLoops) / rowMajorPairSeconds / 1e9
-        report["sgemm"] = ["square_2048_gflops": round3(bigRate),
-                           "softmax_pair_cxn_layout_gflops": round3(skinnyRate),
-                           "softmax_pair_nxc_layout_gflops": round3(rowMajorRate)]
+        let skinnyRate = flopsPerEpoch * Double(skinnyLoops) / skinnyPair.median / 1e9
+        let skinnyBestRate = flopsPerEpoch * Double(skinnyLoops) / skinnyPair.best / 1e9
+        let rowMajorRate = flopsPerEpoch * Double(skinnyLoops) / rowMajorPair.median / 1e9
+        var sgemmReport: [String: Any] = [
+            "square_2048_gflops": round3(bigRate), "square_2048_gflops_best": round3(bigBestRate),
+            "softmax_pair_cxn_layout_gflops": round3(skinnyRate), "softmax_pair_cxn_layout_gflops_best": round3(skinnyBestRate),
+            "softmax_pair_nxc_layout_gflops": round3(rowMajorRate),
+        ]
 
         // Softmax regression: the direct form (two skinny sgemm per epoch, as the reference) and
         // the default automatic choice, which is the Gram form at this shape.
         var sc = LinearHeadConfig.softmaxDefault
         sc.epochs = softmaxEpochs
         sc.solver = .direct
-        let directSeconds = try median(repeats: repeats) {
+        let direct = try measure(repeats: repeats) {
             _ = try SoftmaxRegression.train(x: xs, labels: ys, classCount: classes, config: sc)
         }
+        let directSeconds = direct.median
         let directRate = flopsPerEpoch * Double(softmaxEpochs) / directSeconds / 1e9
+        let directBestRate = flopsPerEpoch * Double(softmaxEpochs) / direct.best / 1e9
         sc.solver = .automatic
         let resolved = sc.solver.resolved(n: 801, d: d, c: classes, epochs: softmaxEpochs)
-        let softmaxSeconds = try median(repeats: repeats) {
+        let softmaxTiming = try measure(repeats: repeats) {
             _ = try SoftmaxRegression.train(x: xs, labels: ys, classCount: classes, config: sc)
         }
+        let softmaxSeconds = softmaxTiming.median, softmaxBest = softmaxTiming.best
         let effectiveRate = flopsPerEpoch * Double(softmaxEpochs) / softmaxSeconds / 1e9
         report["softmax"] = [
             "shape": "801x8546 -> 18", "epochs": softmaxEpochs,
             "direct": [
                 "seconds": round3(directSeconds),
+                "best_seconds": round3(direct.best),
                 "gflops_two_gemms_per_epoch": round3(directRate),
                 "fraction_of_square_sgemm": round3(directRate / bigRate),
                 "fraction_of_same_shape_sgemm": round3(directRate / skinnyRate),
+                "fraction_of_square_sgemm_best_vs_best": round3(directBestRate / bigBestRate),
+                "fraction_of_same_shape_sgemm_best_vs_best": round3(directBestRate / skinnyBestRate),
             ],
             "default_solver": resolved.rawValue,
             "default": [
@@ -113,9 +123,10 @@ struct BenchHeads: ParsableCommand {
         // MLP classifier.
         var mc = MLPConfig()
         mc.epochs = mlpEpochs
-        let mlpSeconds = try median(repeats: repeats) {
+        let mlpTiming = try measure(repeats: repeats) {
             _ = try MLP.train(x: xm, targets: .classes(ym, classCount: classes), config: mc)
         }
+        let mlpSeconds = mlpTiming.median
         // GEMM flops per row and epoch as performed: two d-wide products (forward, and dA1ᵀ·xhat
         // which yields both the first-layer and the LayerNorm gradients) plus the 128-wide layers.
         // A straightforward backward (also forming dLn = dA1·W1) would do a third d-wide product.
@@ -123,18 +134,29 @@ struct BenchHeads: ParsableCommand {
         let performed = Double(mlpEpochs) * 813 * (4 * Double(d) * h + 6 * h * h + 6 * h * o)
         let straightforward = Double(mlpEpochs) * 813 * (6 * Double(d) * h + 6 * h * h + 6 * h * o)
         report["mlp"] = ["shape": "813x8546 -> 18", "epochs": mlpEpochs, "seconds": round3(mlpSeconds),
+                         "best_seconds": round3(mlpTiming.best),
+                         "fraction_of_square_sgemm_performed_best_vs_best": round3(performed / mlpTiming.best / 1e9 / bigBestRate),
                          "ms_per_epoch": round3(mlpSeconds / Double(mlpEpochs) * 1000),
                          "gflops_performed": round3(performed / mlpSeconds / 1e9),
                          "gflops_straightforward_count": round3(straightforward / mlpSeconds / 1e9),
                          "fraction_of_square_sgemm_performed": round3(performed / mlpSeconds / 1e9 / bigRate)]
 
         // Dual ridge (reference solve).
-        let ridgeSeconds = try median(repeats: repeats) { _ = try RidgeRegression.fitReference(x: xr, y: yr, lambda: 10) }
+        let ridgeTiming = try measure(repeats: repeats) { _ = try RidgeRegression.fitReference(x: xr, y: yr, lambda: 10) }
+        let ridgeSeconds = ridgeTiming.median
         // K = XaXaᵀ by syrk (n²(d+1) flops), W = Xaᵀα (2n(d+1)k), LU solve (2n³/3 + 2n²k).
         let n = 811.0, da = Double(d + 1), k = 1260.0
         let ridgeFlops = n * n * da + 2 * n * da * k + 2 * n * n * n / 3 + 2 * n * n * k
-        report["ridge_dual"] = ["shape": "811x8546 -> 1260", "seconds": round3(ridgeSeconds),
+        report["ridge_dual"] = ["shape": "811x8546 -> 1260", "seconds": round3(ridgeSeconds), "best_seconds": round3(ridgeTiming.best),
                                 "gflops": round3(ridgeFlops / ridgeSeconds / 1e9)]
+
+        // The square sgemm again: on a shared machine the rate drifts during the run.
+        let bigEnd = try measure(repeats: repeats) { _ = try a.matmul(a) }
+        sgemmReport["square_2048_gflops_at_end"] = round3(2 * pow(Double(big), 3) / bigEnd.median / 1e9)
+        report["sgemm"] = sgemmReport
+        if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
+            report["load_average_at_end"] = String(load.split(separator: " ").prefix(3).joined(separator: " "))
+        }
 
         // Python counterpart.
         if noPython {
@@ -142,16 +164,22 @@ struct BenchHeads: ParsableCommand {
         } else if let script = locateScript() {
             report["python"] = runPython(script: script, repeats: repeats, swiftSeconds: [
                 "softmax": softmaxSeconds, "mlp": mlpSeconds, "ridge_dual": ridgeSeconds,
-            ])
+            ], swiftBest: ["softmax": softmaxBest, "mlp": mlpTiming.best, "ridge_dual": ridgeTiming.best])
         } else {
             report["python"] = "Benchmarks/heads.py not found; pass --python-script"
         }
-        report["peak_rss_mib"] = peakRSSMiB()
+        report["peak_rss_mib"] = round3(benchPeakRSSMegabytes())
         let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .prettyPrinted])
         print(String(decoding: data, as: UTF8.self))
     }
 
-    private func median(repeats: Int, _ body: () throws -> Void) throws -> Double {
+    /// Median and best wall time over `repeats` runs after one warm-up.
+    struct Timing {
+        var median: Double
+        var best: Double
+    }
+
+    private func measure(repeats: Int, _ body: () throws -> Void) throws -> Timing {
         try body() // warm-up
         var times: [Double] = []
         for _ in 0..<repeats {
@@ -161,7 +189,7 @@ struct BenchHeads: ParsableCommand {
         }
         times.sort()
         let m = times.count / 2
-        return times.count % 2 == 1 ? times[m] : (times[m - 1] + times[m]) / 2
+        return Timing(median: times.count % 2 == 1 ? times[m] : (times[m - 1] + times[m]) / 2, best: times[0])
     }
 
     private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
@@ -177,7 +205,7 @@ struct BenchHeads: ParsableCommand {
         return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    private func runPython(script: String, repeats: Int, swiftSeconds: [String: Double]) -> Any {
+    private func runPython(script: String, repeats: Int, swiftSeconds: [String: Double], swiftBest: [String: Double]) -> Any {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, "--repeats", String(repeats),
@@ -193,22 +221,15 @@ struct BenchHeads: ParsableCommand {
               var result = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             return "python run failed (status \(process.terminationStatus)): \(String(decoding: errData.suffix(400), as: UTF8.self))"
         }
-        var ratios: [String: Double] = [:]
+        var ratios: [String: Double] = [:], bestRatios: [String: Double] = [:]
         for (key, swift) in swiftSeconds {
-            if let entry = result[key] as? [String: Any], let seconds = entry["seconds"] as? Double {
-                ratios[key] = round3(seconds / swift)
-            }
+            guard let entry = result[key] as? [String: Any] else { continue }
+            if let seconds = entry["seconds"] as? Double { ratios[key] = round3(seconds / swift) }
+            if let best = entry["best_seconds"] as? Double, let swiftB = swiftBest[key] { bestRatios[key] = round3(best / swiftB) }
         }
         result["ratio_numpy_over_swift"] = ratios
+        result["ratio_numpy_over_swift_best_vs_best"] = bestRatios
         return result
     }
 
-    private func peakRSSMiB() -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kb = line.split(separator: " ").compactMap { Double($0) }.first
-            return kb.map { round3($0 / 1024) }
-        }
-        return nil
-    }
 }

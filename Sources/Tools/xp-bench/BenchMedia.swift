@@ -107,7 +107,7 @@ struct BenchMedia: ParsableCommand {
             try generateAudio(url: audioURL, seconds: audioSeconds)
         }
         result["audio"] = try benchAudio(url: audioURL, ffmpeg: ffmpeg)
-        result["peak_rss_mb"] = peakRSSMegabytes()
+        result["peak_rss_mb"] = round1(benchPeakRSSMegabytes())
 
         let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
@@ -151,7 +151,7 @@ struct BenchMedia: ParsableCommand {
             do {
                 // Decode only: the decoder's own planes, touched but not copied (what ffmpeg's
                 // null muxer does).
-                let c0 = cpuSeconds(), t0 = DispatchTime.now().uptimeNanoseconds
+                let c0 = processCPUSeconds(), t0 = DispatchTime.now().uptimeNanoseconds
                 let decoder = try VideoDecoder(url: url, options: .init(output: .planes, threads: threads))
                 var count = 0, checksum = 0
                 while try decoder.advance() != nil {
@@ -161,12 +161,12 @@ struct BenchMedia: ParsableCommand {
                 if count != n { throw ValidationError("decoded \(count) of \(n) frames (\(checksum))") }
                 if round > 0 {
                     wall["native_nocopy", default: []].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-                    cpu["native_nocopy", default: []].append(cpuSeconds() - c0)
+                    cpu["native_nocopy", default: []].append(processCPUSeconds() - c0)
                 }
             }
             for (label, options) in modes {
                 if round == 1 { log("  \(url.lastPathComponent): \(label)") }
-                let c0 = cpuSeconds(), t0 = DispatchTime.now().uptimeNanoseconds
+                let c0 = processCPUSeconds(), t0 = DispatchTime.now().uptimeNanoseconds
                 let decoder = try VideoDecoder(url: url, options: options)
                 var count = 0
                 var frame = VideoFrame()
@@ -174,7 +174,7 @@ struct BenchMedia: ParsableCommand {
                 if count != n { throw ValidationError("decoded \(count) of \(n) frames") }
                 if round > 0 {
                     wall[label, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-                    cpu[label, default: []].append(cpuSeconds() - c0)
+                    cpu[label, default: []].append(processCPUSeconds() - c0)
                 }
             }
         }
@@ -410,60 +410,7 @@ private func benchField(_ output: String, _ name: String) -> Double? {
     return Double(rest.prefix { $0.isNumber || $0 == "." })
 }
 
-/// A Python interpreter that can import `modules`: `XP_PYTHON`, then `python3` on PATH, then the
-/// system one (distribution packages such as python3-opencv install there).
-private func findPython(importing modules: String) -> String? {
-    var candidates: [String] = []
-    if let p = ProcessInfo.processInfo.environment["XP_PYTHON"], !p.isEmpty { candidates.append(p) }
-    if let p = findExecutable("python3") { candidates.append(p) }
-    candidates.append("/usr/bin/python3")
-    for c in candidates where FileManager.default.isExecutableFile(atPath: c) {
-        if let r = try? runProcess(c, ["-c", "import \(modules)"]), r.status == 0 { return c }
-    }
-    return nil
-}
 
-private func findExecutable(_ name: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    for dir in path.split(separator: ":") {
-        let candidate = "\(dir)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return nil
-}
 
-private func runProcess(_ exe: String, _ args: [String]) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
 
-/// User + system CPU seconds of this process (all threads).
-private func cpuSeconds() -> Double {
-    var usage = rusage()
-    #if os(Linux)
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    #else
-    getrusage(RUSAGE_SELF, &usage)
-    #endif
-    func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-    return s(usage.ru_utime) + s(usage.ru_stime)
-}
 
-private func peakRSSMegabytes() -> Double {
-    var usage = rusage()
-    #if os(Linux)
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    return round1(Double(usage.ru_maxrss) / 1024)  // KiB on Linux
-    #else
-    getrusage(RUSAGE_SELF, &usage)
-    return round1(Double(usage.ru_maxrss) / 1024 / 1024)  // bytes on macOS
-    #endif
-}

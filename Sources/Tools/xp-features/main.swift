@@ -34,23 +34,14 @@ struct XPFeatures: ParsableCommand {
     @Argument(help: "Episode folder or annotation.hdf5 path.")
     var episode: String
 
+    @OptionGroup var windowing: WindowOptions
+
     @Option(help: "Output folder (created).")
     var out: String
 
     @Option(help: "reference or strict.")
     var `protocol`: String = FeatureProtocol.strict.rawValue
 
-    @Option(help: "Frames per window.")
-    var window = 20
-
-    @Option(help: "Frames between window starts.")
-    var stride = 5
-
-    @Option(help: "Share of the labelled frames the majority label needs.")
-    var minFraction = 0.6
-
-    @Option(help: "A multiscale spec such as multiscale_20s10_40s20_80s40 (replaces --window/--stride).")
-    var multiscale: String?
 
     @Option(help: "Cache folder for per-frame features (default: OUT/../feature_cache).")
     var cache: String?
@@ -64,8 +55,6 @@ struct XPFeatures: ParsableCommand {
     @Option(help: "Decoder threads per video stream (0 = automatic).")
     var threads = 0
 
-    @Option(help: "Resolve the caption against this frame-name file (one name per line).")
-    var timeline: String?
 
     @Flag(help: "No progress on stderr.")
     var quiet = false
@@ -74,12 +63,7 @@ struct XPFeatures: ParsableCommand {
         guard FeatureProtocol(rawValue: `protocol`) != nil else {
             throw ValidationError("--protocol must be reference or strict, found '\(`protocol`)'")
         }
-        guard window > 0, stride > 0 else { throw ValidationError("--window and --stride must be positive") }
-        guard (0...1).contains(minFraction) else { throw ValidationError("--min-fraction must lie in [0, 1]") }
         guard threads >= 0 else { throw ValidationError("--threads must be >= 0") }
-        if let multiscale {
-            do { _ = try MultiscaleSpec(parsing: multiscale) } catch { throw ValidationError(error.description) }
-        }
     }
 
     func run() throws {
@@ -99,9 +83,8 @@ struct XPFeatures: ParsableCommand {
         let cacheURL = noCache ? nil : URL(fileURLWithPath: cache ?? outURL.standardizedFileURL.deletingLastPathComponent()
             .appendingPathComponent("feature_cache").path)
         let ep = try Episode(path: episode)
-        let names = try timeline.map { path throws(EpisodeError) in try Episode.readTimeline(path: path) }
-        let plan: WindowPlan = try multiscale.map { .multiscale(try MultiscaleSpec(parsing: $0), minLabelFraction: minFraction) }
-            ?? .single(WindowSpec(size: window, stride: stride, minLabelFraction: minFraction))
+        let names = try windowing.frameNames()
+        let plan = try windowing.plan()
         let reporter = ProgressReporter(quiet: quiet)
         let options = FeatureBuildOptions(featureProtocol: FeatureProtocol(rawValue: `protocol`) ?? .strict, cacheDirectory: cacheURL,
                                           force: force, decoderThreads: threads, frameNames: names,

@@ -27,38 +27,16 @@ struct XPWindows: ParsableCommand {
     @Argument(help: "Episode folder or annotation.hdf5 path.")
     var episode: String
 
-    @Option(help: "Frames per window.")
-    var window = 20
-
-    @Option(help: "Frames between window starts.")
-    var stride = 5
-
-    @Option(help: "Share of the labelled frames the majority label needs.")
-    var minFraction = 0.6
-
-    @Option(help: "A multiscale spec such as multiscale_20s10_40s20_80s40 (replaces --window/--stride).")
-    var multiscale: String?
-
-    @Option(help: "Resolve the caption against this frame-name file (one name per line).")
-    var timeline: String?
+    @OptionGroup var windowing: WindowOptions
 
     @Option(help: "Write the CSV here instead of stdout (written to a temporary name, then renamed).")
     var out: String?
 
-    func validate() throws {
-        guard window > 0, stride > 0 else { throw ValidationError("--window and --stride must be positive") }
-        guard (0...1).contains(minFraction) else { throw ValidationError("--min-fraction must lie in [0, 1]") }
-        if let multiscale {
-            do { _ = try MultiscaleSpec(parsing: multiscale) } catch { throw ValidationError(error.description) }
-        }
-    }
-
     func run() throws {
         do {
             let ep = try Episode(path: episode)
-            let names = try timeline.map { path throws(EpisodeError) in try Episode.readTimeline(path: path) }
-            let plan: WindowPlan = try multiscale.map { .multiscale(try MultiscaleSpec(parsing: $0), minLabelFraction: minFraction) }
-                ?? .single(WindowSpec(size: window, stride: stride, minLabelFraction: minFraction))
+            let names = try windowing.frameNames()
+            let plan = try windowing.plan()
             let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names)
             if let note = result.labelNote { Tool.note("warning: \(note)") }
             if let out {
