@@ -28,6 +28,7 @@ struct BenchSuite: ParsableCommand {
     @Flag(help: "Skip the end-to-end phase.") var skipEndToEnd = false
 
     func run() throws {
+        let loadAtStart = benchLoadAverage()
         let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
         let fp: FeatureProtocol = p == .reference ? .reference : .strict
         let seedList = seeds.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
@@ -68,6 +69,7 @@ struct BenchSuite: ParsableCommand {
                                      "total_seconds": loadSeconds + runSeconds, "peak_rss_mb": peakCached,
                                      "per_task": perTask] as [String: Any],
             "note": "single run on a shared 2-core machine; media streams use the tiny fixture sizes",
+            "load_average_1min_at_start": loadAtStart,
         ]
 
         // Phase 2: end to end from the raw files (fresh per-frame caches).
