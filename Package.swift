@@ -22,6 +22,9 @@ let package = Package(
         .executable(name: "xp-fixture", targets: ["xp-fixture"]),
         .executable(name: "xp-windows", targets: ["xp-windows"]),
         .executable(name: "xp-features", targets: ["xp-features"]),
+        .executable(name: "xp-suite", targets: ["xp-suite"]),
+        .executable(name: "xp-train", targets: ["xp-train"]),
+        .executable(name: "xp-evaluate", targets: ["xp-evaluate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,7 +62,7 @@ let package = Package(
         .target(name: "WindowAlign", dependencies: ["EpisodeIO"], exclude: ["README.md"]),
         .target(name: "Heads", dependencies: ["CBLAS"], exclude: ["README.md"]),
         .target(name: "Metrics", exclude: ["README.md"]),
-        .target(name: "TaskContracts", dependencies: ["WindowAlign", "Heads", "Metrics"]),
+        .target(name: "TaskContracts", dependencies: ["WindowAlign", "Heads", "Metrics"], exclude: ["README.md"]),
         .target(name: "Exporters", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "CZstd"]),
 
         // MARK: Tools (argument parsing, progress, output; no domain logic)
@@ -91,10 +94,34 @@ let package = Package(
         .executableTarget(
             name: "xp-bench",
             dependencies: [
-                "EpisodeIO", "WindowAlign", "Heads", "Metrics", "ToolSupport",
+                "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-bench"
+        ),
+        .executableTarget(
+            name: "xp-suite",
+            dependencies: [
+                "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools/xp-suite"
+        ),
+        .executableTarget(
+            name: "xp-train",
+            dependencies: [
+                "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools/xp-train"
+        ),
+        .executableTarget(
+            name: "xp-evaluate",
+            dependencies: [
+                "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools/xp-evaluate"
         ),
 
         // MARK: Tests (swift-testing)
@@ -104,5 +131,6 @@ let package = Package(
         .testTarget(name: "WindowAlignTests", dependencies: ["WindowAlign", "XPTestSupport"]),
         .testTarget(name: "HeadsTests", dependencies: ["Heads", "XPTestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "XPTestSupport"]),
+        .testTarget(name: "TaskContractsTests", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "XPTestSupport"]),
     ]
 )

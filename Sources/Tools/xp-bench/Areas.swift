@@ -6,4 +6,5 @@ let benchAreas: [ParsableCommand.Type] = [
     BenchMedia.self,
     BenchFeatures.self,
     BenchHeads.self,
+    BenchSuite.self,
 ]

@@ -1,0 +1,160 @@
+import Foundation
+import Heads
+import Metrics
+import WindowAlign
+
+/// How the heads are configured for a run.
+public struct HeadSettings: Sendable, Equatable {
+    /// Minimal softmax head (tasks 1–4, 6, 11, 12).
+    public var softmax: LinearHeadConfig = .softmaxDefault
+    /// Minimal multi-label head (task 7).
+    public var multiLabel: LinearHeadConfig = .multiLabelDefault
+    /// The neural head.
+    public var mlp: MLPConfig = MLPConfig()
+    /// Ridge penalty of the minimal regression and projection heads.
+    public var ridgeLambda: Double = 10
+    public init() {}
+
+    /// The defaults of `protocol`. Both train the MLP for its full 80 epochs: on one episode
+    /// the chronological tail of train that early stopping would validate on is a different
+    /// activity, and selecting on it stopped at epoch 3 and underfit every task. Set
+    /// `mlp.earlyStopping` to opt in (held-out-episode runs have a real validation split).
+    public static func defaults(for p: SuiteProtocol) -> HeadSettings {
+        HeadSettings()
+    }
+}
+
+/// The output of one head on one task: test-set predictions plus what was learned.
+public struct HeadPredictions: Sendable {
+    public var task: TaskID
+    public var head: HeadKind
+    public var seed: UInt64
+    /// Sample rows (into the problem) that were scored, in order.
+    public var testRows: [Int]
+    /// Classification: predicted class per test row, its probability, and P(class 1) when two classes.
+    public var predictedClass: [Int] = []
+    public var confidence: [Float] = []
+    public var probabilityOfClass1: [Float] = []
+    /// Multi-label decisions per test row.
+    public var predictedLabels: [[Bool]] = []
+    /// Regression or projection outputs, test rows × targets.
+    public var values: Matrix?
+    public var trainFinalLoss: Double?
+    public var trainFinalAccuracy: Double?
+    public var history: [EpochRecord] = []
+    /// The model and its standardiser as a safetensors archive.
+    public var model: SafetensorsArchive?
+    /// Target statistics over train (for strict retrieval and reconstruction in z-space).
+    public var targetMean: [Float] = []
+    public var targetStd: [Float] = []
+}
+
+/// Trains one head on a problem and predicts its test rows.
+public enum HeadRunner {
+    /// Trains `head` on `problem`'s train rows with `seed` and predicts its test rows.
+    /// `shuffleTrainLabels` permutes the training targets (a control: a head that still beats
+    /// its baseline then is reading structure it should not).
+    public static func run(_ problem: TaskProblem, head: HeadKind, seed: UInt64, settings: HeadSettings,
+                           shuffleTrainLabels: Bool = false) throws -> HeadPredictions {
+        let p = problem.contract.suiteProtocol
+        let train = problem.trainRows
+        let test = problem.testRows
+        let mode: Standardiser.Mode = p == .reference ? .reference : .strict(.init(blocks: problem.inputBlocks))
+        let scaler = try Standardiser.fit(problem.x, rows: train, mode: mode)
+        let xTrain = try scaler.transform(problem.x.gatherRows(train))
+        let xTest = try scaler.transform(problem.x.gatherRows(test))
+        var out = HeadPredictions(task: problem.contract.task, head: head, seed: seed, testRows: test)
+        var permutation = Array(0..<train.count)
+        if shuffleTrainLabels {
+            var rng = SeededGenerator(seed: seed &+ 0x5EED)
+            permutation = rng.permutation(train.count)
+        }
+        let trainTargetRows = permutation.map { train[$0] }
+
+        switch problem.targets {
+        case let .classes(ids, names):
+            let yTrain = trainTargetRows.map { ids[$0] }
+            let c = names.count
+            let proba: Matrix
+            switch head {
+            case .minimal:
+                var config = settings.softmax
+                config.seed = seed
+                let model = try SoftmaxRegression.train(x: xTrain, labels: yTrain, classCount: c, config: config)
+                proba = try model.predictProba(xTest)
+                out.history = model.history
+                out.model = try model.archive(classNames: names, standardiser: scaler)
+            case .neural:
+                var config = settings.mlp
+                config.seed = seed
+                let model = try MLP.train(x: xTrain, targets: .classes(yTrain, classCount: c), config: config)
+                proba = try model.predictProba(xTest)
+                out.history = model.history
+                out.model = try model.archive(classNames: names, standardiser: scaler)
+            }
+            let cls = proba.argmaxPerRow()
+            out.predictedClass = cls
+            out.confidence = cls.enumerated().map { proba[$0.offset, $0.element] }
+            if c == 2 { out.probabilityOfClass1 = (0..<proba.rows).map { proba[$0, 1] } }
+        case let .multiLabel(rows, vocab):
+            let y = try Matrix(rows: train.count, cols: vocab.count,
+                               storage: trainTargetRows.flatMap { rows[$0].map { $0 ? Float(1) : 0 } })
+            let decided: Matrix
+            switch head {
+            case .minimal:
+                var config = settings.multiLabel
+                config.seed = seed
+                let model = try MultiLabelLogistic.train(x: xTrain, targets: y, config: config)
+                decided = try model.predict(xTest)
+                out.history = model.history
+                out.model = try model.archive(classNames: vocab, standardiser: scaler)
+            case .neural:
+                var config = settings.mlp
+                config.seed = seed
+                let model = try MLP.train(x: xTrain, targets: .multiLabel(y), config: config)
+                decided = try model.predictLabels(xTest)
+                out.history = model.history
+                out.model = try model.archive(classNames: vocab, standardiser: scaler)
+            }
+            out.predictedLabels = (0..<decided.rows).map { r in decided.row(r).map { $0 >= 0.5 } }
+        case let .values(y):
+            let yTrain = try y.gatherRows(trainTargetRows)
+            let (m, s) = columnMoments(yTrain)
+            out.targetMean = m.map { Float($0) }
+            out.targetStd = s.map { $0 < 1e-6 ? Float(1) : Float($0) }
+            switch head {
+            case .minimal:
+                let model = p == .reference
+                    ? try RidgeRegression.fitReference(x: xTrain, y: yTrain, lambda: Float(settings.ridgeLambda))
+                    : try RidgeRegression.fitStrict(x: xTrain, y: yTrain, lambda: settings.ridgeLambda)
+                out.values = try model.predict(xTest)
+                out.model = try model.archive(standardiser: scaler)
+            case .neural:
+                var config = settings.mlp
+                config.seed = seed
+                let model = try MLP.train(x: xTrain, targets: .regression(yTrain), config: config)
+                out.values = try model.predictValues(xTest)
+                out.history = model.history
+                out.model = try model.archive(standardiser: scaler)
+            }
+        }
+        if let last = out.history.last {
+            out.trainFinalLoss = last.loss
+            out.trainFinalAccuracy = last.accuracy
+        }
+        return out
+    }
+}
+
+/// Column means and population stds of a matrix, accumulated in Float64.
+func columnMoments(_ x: Matrix) -> (mean: [Double], std: [Double]) {
+    let n = x.rows, d = x.cols
+    var sum = [Double](repeating: 0, count: d), sq = [Double](repeating: 0, count: d)
+    x.storage.withUnsafeBufferPointer { p in
+        for i in 0..<n { for j in 0..<d { sum[j] += Double(p[i * d + j]) } }
+        let mean = sum.map { $0 / Double(max(n, 1)) }
+        for i in 0..<n { for j in 0..<d { let e = Double(p[i * d + j]) - mean[j]; sq[j] += e * e } }
+        sum = mean
+    }
+    return (sum, sq.map { ($0 / Double(max(n, 1))).squareRoot() })
+}

@@ -1,0 +1,322 @@
+import Foundation
+import Heads
+import Metrics
+import WindowAlign
+
+/// Everything a suite run needs besides the episodes.
+public struct SuiteConfiguration: Sendable {
+    public var suiteProtocol: SuiteProtocol
+    public var tasks: [TaskID] = TaskID.allCases
+    public var heads: [HeadKind] = HeadKind.allCases
+    /// One run per seed; the first seed's artifacts are written, every seed's metrics kept.
+    public var seeds: [UInt64]
+    public var parameters = TaskParameters()
+    public var headSettings: HeadSettings
+    /// nil: chronological for one episode, held-out sessions for several.
+    public var policy: SplitPolicy?
+    /// Replace an existing output folder.
+    public var overwrite = false
+    /// Permute the training targets (a control run).
+    public var shuffleTrainLabels = false
+    /// Block-bootstrap intervals (default: strict only).
+    public var bootstrap: Bool?
+    /// Receives one line per step (the CLI prints it on stderr).
+    public var progress: (@Sendable (String) -> Void)?
+
+    /// The defaults of a protocol: reference runs seed 7 once; strict runs seeds 7, 8, 9.
+    public init(protocol p: SuiteProtocol, seeds: [UInt64]? = nil) {
+        suiteProtocol = p
+        self.seeds = seeds ?? (p == .reference ? [7] : [7, 8, 9])
+        headSettings = .defaults(for: p)
+    }
+}
+
+/// One row of the summary: a task and head over all seeds.
+public struct TaskSummaryRow: Sendable {
+    public var task: TaskID
+    public var head: HeadKind
+    /// "ok", "not_applicable" or "error".
+    public var status: String
+    public var reason: String?
+    /// Primary metric per seed (nil entries where undefined).
+    public var primaryPerSeed: [Double?] = []
+    public var baseline: BaselineScore?
+    public var interval: BootstrapInterval?
+    /// Seconds spent training and scoring (all seeds).
+    public var seconds: Double = 0
+
+    /// Mean and population std of the defined per-seed values.
+    public var primaryMeanStd: (mean: Double, std: Double, n: Int)? {
+        let v = primaryPerSeed.compactMap { $0 }
+        guard !v.isEmpty else { return nil }
+        let m = v.reduce(0, +) / Double(v.count)
+        let s = (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count)).squareRoot()
+        return (m, s, v.count)
+    }
+}
+
+/// What a run produced.
+public struct SuiteReport: Sendable {
+    public var suiteProtocol: SuiteProtocol
+    public var rows: [TaskSummaryRow]
+    /// summary_report.json.
+    public var summary: JSON
+    /// summary.md.
+    public var markdown: String
+    public var leakage: [LeakageReport]
+    /// Seconds per task spent building inputs (matrices, targets, split).
+    public var problemSeconds: [TaskID: Double]
+}
+
+/// Runs tasks × heads × seeds over episodes and writes the artifact tree.
+public enum SuiteRunner {
+    /// Runs the suite on `episodes` and writes everything under `output` (written to a
+    /// temporary sibling, then renamed, so a failed run leaves no half-written folder).
+    /// - Throws: `SuiteError.outputExists` when `output` exists and `overwrite` is off.
+    public static func run(episodes: [SuiteEpisode], configuration config: SuiteConfiguration, output: URL) throws -> SuiteReport {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: output.path) && !config.overwrite { throw SuiteError.outputExists(path: output.path) }
+        guard !episodes.isEmpty else { throw SuiteError.invalidArgument(what: "episodes", detail: "no episode given") }
+        guard !config.seeds.isEmpty else { throw SuiteError.invalidArgument(what: "seeds", detail: "at least one seed") }
+        let parent = output.deletingLastPathComponent()
+        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        let temp = parent.appendingPathComponent(".\(output.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        if fm.fileExists(atPath: temp.path) { try fm.removeItem(at: temp) }
+        try fm.createDirectory(at: temp, withIntermediateDirectories: true)
+        do {
+            let report = try runInto(temp, episodes: episodes, config: config)
+            if fm.fileExists(atPath: output.path) { try fm.removeItem(at: output) }
+            try fm.moveItem(at: temp, to: output)
+            return report
+        } catch {
+            try? fm.removeItem(at: temp)
+            throw error
+        }
+    }
+
+    static func write(_ data: Data, _ url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do { try data.write(to: url, options: .atomic) } catch { throw SuiteError.writeFailed(path: url.path, detail: "\(error)") }
+    }
+
+    static func runInto(_ root: URL, episodes: [SuiteEpisode], config: SuiteConfiguration) throws -> SuiteReport {
+        let p = config.suiteProtocol
+        let policy: SplitPolicy
+        if let given = config.policy {
+            policy = given
+        } else if episodes.count > 1 {
+            policy = .heldOutEpisodes(try EpisodeAssignment.bySession(sessions: episodes.map(\.session), seed: config.seeds[0]))
+        } else {
+            policy = .chronological
+        }
+        let say = config.progress ?? { _ in }
+        var rows: [TaskSummaryRow] = []
+        var taskMetrics: [(String, JSON)] = [], neuralMetrics: [(String, JSON)] = []
+        var leakage: [LeakageReport] = []
+        var problemSeconds: [TaskID: Double] = [:]
+        for (ti, task) in config.tasks.enumerated() {
+            let contract = TaskContract(task, protocol: p, parameters: config.parameters)
+            let start = Date()
+            say("[\(ti + 1)/\(config.tasks.count)] \(task.rawValue): building inputs")
+            let problem: TaskProblem
+            do {
+                problem = try TaskProblemBuilder.build(contract, episodes: episodes, policy: policy, parameters: config.parameters)
+            } catch let SuiteError.notApplicable(_, reason) {
+                say("[\(ti + 1)/\(config.tasks.count)] \(task.rawValue): not applicable: \(reason)")
+                let entry = JSON.object([("task", .string(task.rawValue)), ("task_display_name", .string(task.displayName)),
+                                         ("status", .string("not_applicable")), ("reason", .string(reason)), ("protocol", .string(p.rawValue))])
+                for head in config.heads {
+                    try write(Data(entry.text().utf8), dir(root, head, task).appendingPathComponent("not_applicable.json"))
+                    rows.append(TaskSummaryRow(task: task, head: head, status: "not_applicable", reason: reason))
+                }
+                if config.heads.contains(.minimal) { taskMetrics.append((task.rawValue, entry)) }
+                if config.heads.contains(.neural) { neuralMetrics.append((task.rawValue, entry)) }
+                continue
+            } catch {
+                let entry = errorEntry(task, error, p)
+                for head in config.heads {
+                    try write(Data(entry.text().utf8), dir(root, head, task).appendingPathComponent("error.json"))
+                    rows.append(TaskSummaryRow(task: task, head: head, status: "error", reason: "\(error)"))
+                }
+                if config.heads.contains(.minimal) { taskMetrics.append((task.rawValue, entry)) }
+                if config.heads.contains(.neural) { neuralMetrics.append((task.rawValue, entry)) }
+                say("[\(ti + 1)/\(config.tasks.count)] \(task.rawValue): failed: \(error)")
+                continue
+            }
+            problemSeconds[task] = Date().timeIntervalSince(start)
+            leakage.append(problem.leakage())
+            for head in config.heads {
+                let folder = dir(root, head, task)
+                var row = TaskSummaryRow(task: task, head: head, status: "ok")
+                let headStart = Date()
+                do {
+                    var first: TaskScore?
+                    var perSeed: [(UInt64, JSON)] = []
+                    for seed in config.seeds {
+                        say("[\(ti + 1)/\(config.tasks.count)] \(task.rawValue): \(head.rawValue) head, seed \(seed)")
+                        let pred = try HeadRunner.run(problem, head: head, seed: seed, settings: config.headSettings,
+                                                      shuffleTrainLabels: config.shuffleTrainLabels)
+                        let score = try TaskEvaluator.evaluate(problem, pred, episodes: episodes, parameters: config.parameters,
+                                                               settings: config.headSettings, bootstrap: config.bootstrap)
+                        row.primaryPerSeed.append(score.primary)
+                        perSeed.append((seed, score.metrics))
+                        if first == nil {
+                            first = score
+                            for (name, data) in score.files { try write(data, folder.appendingPathComponent(name)) }
+                            if let model = pred.model {
+                                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                                do { try model.write(to: folder.appendingPathComponent("model.safetensors")) } catch {
+                                    throw SuiteError.writeFailed(path: folder.appendingPathComponent("model.safetensors").path, detail: "\(error)")
+                                }
+                            }
+                        }
+                    }
+                    guard var metrics = first?.metrics, let score = first else { continue }
+                    row.baseline = score.baselines.first
+                    row.interval = score.interval
+                    if config.seeds.count > 1 {
+                        var f = metrics.fields
+                        let ms = row.primaryMeanStd
+                        f.append(("primary_over_seeds", .object([
+                            ("metric", .string(task.primaryMetric)), ("mean", .num(ms?.mean)), ("std", .num(ms?.std)),
+                            ("seeds", .array(config.seeds.map { .int(Int($0)) })),
+                            ("values", .array(row.primaryPerSeed.map { JSON.num($0) }))])))
+                        metrics = .object(f)
+                        for (seed, m) in perSeed {
+                            try write(Data(m.text().utf8), folder.appendingPathComponent("seeds/seed_\(seed).metrics.json"))
+                        }
+                    }
+                    try write(Data(metrics.text().utf8), folder.appendingPathComponent("metrics.json"))
+                    if head == .minimal { taskMetrics.append((task.rawValue, metrics)) } else { neuralMetrics.append((task.rawValue, metrics)) }
+                } catch {
+                    row.status = "error"
+                    row.reason = "\(error)"
+                    let entry = errorEntry(task, error, p)
+                    try write(Data(entry.text().utf8), folder.appendingPathComponent("error.json"))
+                    if head == .minimal { taskMetrics.append((task.rawValue, entry)) } else { neuralMetrics.append((task.rawValue, entry)) }
+                    say("[\(ti + 1)/\(config.tasks.count)] \(task.rawValue): \(head.rawValue) head failed: \(error)")
+                }
+                row.seconds = Date().timeIntervalSince(headStart)
+                rows.append(row)
+                say(String(format: "[%d/%d] %@: %@ head done in %.1f s, %@ = %@", ti + 1, config.tasks.count, task.rawValue, head.rawValue,
+                           row.seconds, task.primaryMetric, row.primaryMeanStd.map { String(format: "%.4f", $0.mean) } ?? "n/a"))
+            }
+        }
+
+        // Root files.
+        let first = episodes[0]
+        if episodes.count == 1 {
+            try write(Data(WindowsCSV.encode(first.windows).utf8), root.appendingPathComponent("windows.csv"))
+        }
+        try write(Data(first.schema.manifest.jsonText().utf8), root.appendingPathComponent("feature_manifest.json"))
+        let present = first.presentBlocks.map { set in first.schema.blocks.map(\.name).filter { set.contains($0) } } ?? first.schema.blocks.map(\.name)
+        try write(Data(JSON.object([("present_blocks", .array(present.map { .string($0) })),
+                                    ("missing_blocks", .array(first.schema.blocks.map(\.name).filter { !present.contains($0) }.map { .string($0) }))]).text().utf8),
+                  root.appendingPathComponent("available_modalities.json"))
+        var audit: [(String, JSON)] = [("protocol", .string(p.rawValue)), ("split", .string(policy.name))]
+        if case .heldOutEpisodes(let a) = policy {
+            audit.append(("episodes", .array(episodes.indices.map { i in
+                .object([("name", .string(episodes[i].name)), ("session", .string(a.sessions[i])), ("role", .string(a.roles[i].rawValue))])
+            })))
+            var sessionRoles: [String: Set<String>] = [:]
+            for (s, r) in zip(a.sessions, a.roles) { sessionRoles[s, default: []].insert(r.rawValue) }
+            audit.append(("sessions_spanning_splits", .int(sessionRoles.values.filter { $0.count > 1 }.count)))
+        }
+        audit.append(("tasks", .object(leakage.map { ($0.task, JSON.encode($0)) })))
+        audit.append(("leak_free", .bool(leakage.allSatisfy(\.leakFree))))
+        try write(Data(JSON.object(audit).text().utf8), root.appendingPathComponent("leakage_audit.json"))
+
+        let c = config.headSettings.mlp
+        var summary: [(String, JSON)] = [
+            ("annotation", .string(episodes.map(\.name).joined(separator: ","))),
+            ("num_frames", .int(episodes.reduce(0) { $0 + $1.frames.frameCount })),
+            ("num_windows", .int(episodes.reduce(0) { $0 + $1.windows.count })),
+            ("feature_dim", .int(first.schema.dimension)),
+            ("window_frames", .int(config.parameters.window.size)),
+            ("stride_frames", .int(config.parameters.window.stride)),
+            ("tasks", .object(taskMetrics)),
+        ]
+        if config.heads.contains(.neural) {
+            summary.append(("neural_model", .object([("name", .string("neural_mlp")), ("type", .string("two-hidden-layer MLP over shared window features")),
+                                                     ("epochs", .int(c.epochs)), ("hidden_dim", .int(c.hidden)), ("batch_size", .int(c.batchSize)),
+                                                     ("learning_rate", .num(Double(c.learningRate))), ("weight_decay", .num(Double(c.weightDecay))),
+                                                     ("dropout", .num(Double(c.dropout))), ("device", .string("cpu")),
+                                                     ("early_stopping", c.earlyStopping.map { .object([("validation_fraction", .num($0.validationFraction)), ("patience", .int($0.patience))]) } ?? .null)])))
+            summary.append(("neural_tasks", .object(neuralMetrics)))
+        }
+        summary.append(("task_display_names", .object(config.tasks.map { ($0.rawValue, .string($0.displayName)) })))
+        summary.append(("protocol", .string(p.rawValue)))
+        summary.append(("seeds", .array(config.seeds.map { .int(Int($0)) })))
+        summary.append(("split", .string(policy.name)))
+        summary.append(("episodes", .array(episodes.map { .string($0.name) })))
+        summary.append(("baselines", .object(config.tasks.map { t in
+            (t.rawValue, .object(rows.filter { $0.task == t }.compactMap { r in r.baseline.map { (r.head.rawValue, .object([("name", .string($0.name)), ("value", .num($0.value))])) } }))
+        })))
+        if config.shuffleTrainLabels { summary.append(("control", .string("training targets permuted"))) }
+        let summaryJSON = JSON.object(summary)
+        try write(Data(summaryJSON.text().utf8), root.appendingPathComponent("summary_report.json"))
+        let markdown = markdownTable(rows: rows, config: config, episodes: episodes, policy: policy)
+        try write(Data(markdown.utf8), root.appendingPathComponent("summary.md"))
+        return SuiteReport(suiteProtocol: p, rows: rows, summary: summaryJSON, markdown: markdown, leakage: leakage, problemSeconds: problemSeconds)
+    }
+
+    /// `<root>/<task>` for the minimal head, `<root>/neural_mlp/<task>` for the neural head.
+    public static func dir(_ root: URL, _ head: HeadKind, _ task: TaskID) -> URL {
+        head == .minimal ? root.appendingPathComponent(task.rawValue) : root.appendingPathComponent("neural_mlp").appendingPathComponent(task.rawValue)
+    }
+
+    static func errorEntry(_ task: TaskID, _ error: any Error, _ p: SuiteProtocol) -> JSON {
+        .object([("task", .string(task.rawValue)), ("task_display_name", .string(task.displayName)), ("error", .string("\(error)")),
+                 ("protocol", .string(p.rawValue))])
+    }
+
+    /// summary.md: one row per task with both heads' primary metric, the baseline, the
+    /// interval and (reference protocol) the published number.
+    public static func markdownTable(rows: [TaskSummaryRow], config: SuiteConfiguration, episodes: [SuiteEpisode], policy: SplitPolicy) -> String {
+        let p = config.suiteProtocol
+        func cell(_ r: TaskSummaryRow?) -> String {
+            guard let r else { return "—" }
+            switch r.status {
+            case "ok":
+                guard let ms = r.primaryMeanStd else { return "undefined" }
+                return ms.n > 1 ? String(format: "%.4f ± %.4f", ms.mean, ms.std) : String(format: "%.4f", ms.mean)
+            case "not_applicable": return "N/A"
+            default: return "error"
+            }
+        }
+        func ci(_ r: TaskSummaryRow?) -> String {
+            guard let i = r?.interval else { return "—" }
+            return String(format: "[%.4f, %.4f]", i.lower, i.upper)
+        }
+        var lines = [
+            "# Task suite summary (\(p.rawValue) protocol)", "",
+            "Episodes: \(episodes.map(\.name).joined(separator: ", ")). Split: \(policy.name). Seeds: \(config.seeds.map(String.init).joined(separator: ", "))\(config.seeds.count > 1 ? " (mean ± std over seeds)" : "").",
+        ]
+        lines.append(rows.contains { $0.interval != nil }
+                     ? "Intervals: 95% moving-block bootstrap of the primary metric over test samples (first seed)."
+                     : "Intervals: not computed (the reference protocol reports point estimates).")
+        if p == .reference {
+            lines.append("Published: the reference implementation's numbers on the real sample episode (1,161 windows); they are comparable only on that episode with its features.")
+        }
+        lines.append("Baseline: the first trivial or chance baseline of the task (all baselines are in each metrics.json).")
+        lines.append("")
+        var header = "| Task | Metric | Minimal | Neural | Baseline | Minimal 95% CI | Neural 95% CI |"
+        var rule = "| --- | --- | ---: | ---: | --- | --- | --- |"
+        if p == .reference { header += " Published (minimal / neural) |"; rule += " ---: |" }
+        lines += [header, rule]
+        var notes: [String] = []
+        for t in config.tasks {
+            let m = rows.first { $0.task == t && $0.head == .minimal }
+            let n = rows.first { $0.task == t && $0.head == .neural }
+            let base = (m?.baseline ?? n?.baseline).map { String(format: "%@ %.4f", $0.name, $0.value) } ?? "—"
+            var line = "| \(t.displayName) (`\(t.rawValue)`) | \(t.primaryMetric)\(t.higherIsBetter ? "" : " ↓") | \(cell(m)) | \(cell(n)) | \(base) | \(ci(m)) | \(ci(n)) |"
+            if p == .reference { line += String(format: " %.4f / %.4f |", t.publishedPrimary.minimal, t.publishedPrimary.neural) }
+            lines.append(line)
+            for r in [m, n].compactMap({ $0 }) where r.status != "ok" {
+                if let reason = r.reason, !notes.contains("- `\(t.rawValue)`: \(reason)") { notes.append("- `\(t.rawValue)`: \(reason)") }
+            }
+        }
+        if !notes.isEmpty { lines += ["", "Not applicable or failed:", ""] + notes }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,1 +1,0 @@
-// TaskContracts: see README.md in this folder for what this layer owns.

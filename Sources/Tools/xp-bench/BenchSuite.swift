@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import TaskContracts
+import WindowAlign
+
+/// `xp-bench suite`: wall time and peak memory of the whole task suite on the sample-size
+/// synthetic episode, from cached features (per task and per head) and end to end from the
+/// raw files.
+struct BenchSuite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suite",
+        abstract: "The 12 tasks with both heads, from cached features and end to end from raw files.",
+        discussion: """
+            Generates (once, under the cache folder) a synthetic episode with the sample's frame \
+            count and small media streams, builds its features, then times: (1) the suite from \
+            the cached features.npy (per task: input building, each head); (2) end to end: the \
+            feature build from the raw files with fresh per-frame caches, then the suite. Peak \
+            memory is the process's VmHWM after each phase (it only grows).
+
+            Example:
+              swift run -c release xp-bench suite --seeds 7
+            """)
+
+    @Option(help: "Frames of the synthetic episode.") var frames = 5821
+    @Option(name: .customLong("protocol"), help: "reference or strict.") var suiteProtocol = "strict"
+    @Option(help: "Comma-separated seeds.") var seeds = "7"
+    @Option(help: "Cache folder.") var cache = SuiteCache.defaultFolder
+    @Flag(help: "Skip the end-to-end phase.") var skipEndToEnd = false
+
+    func run() throws {
+        let loadAtStart = benchLoadAverage()
+        let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
+        let fp: FeatureProtocol = p == .reference ? .reference : .strict
+        let seedList = seeds.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        let cacheURL = URL(fileURLWithPath: cache)
+        let note: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let prepStart = Date()
+        let cached = try SuiteCache.syntheticEpisode(cache: cacheURL, frames: frames, featureProtocol: fp, progress: note)
+        let prepSeconds = Date().timeIntervalSince(prepStart)
+        let outRoot = FileManager.default.temporaryDirectory.appendingPathComponent("xp-bench-suite-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? FileManager.default.removeItem(at: outRoot) }
+
+        var config = SuiteConfiguration(protocol: p, seeds: seedList.isEmpty ? [7] : seedList)
+        config.progress = note
+
+        // Phase 1: from cached features.
+        let loadStart = Date()
+        let episode = try EpisodeLoader.load(folder: cached.episode, source: .folder(cached.features), suiteProtocol: p)
+        let loadSeconds = Date().timeIntervalSince(loadStart)
+        let runStart = Date()
+        let report = try SuiteRunner.run(episodes: [episode], configuration: config, output: outRoot.appendingPathComponent("cached"))
+        let runSeconds = Date().timeIntervalSince(runStart)
+        let peakCached = benchPeakRSSMegabytes()
+        var perTask: [[String: Any]] = []
+        for t in config.tasks {
+            var entry: [String: Any] = ["task": t.rawValue, "inputs_seconds": report.problemSeconds[t] ?? 0]
+            for row in report.rows where row.task == t {
+                entry[row.head.rawValue] = ["seconds": row.seconds, "status": row.status,
+                                            "primary": row.primaryMeanStd?.mean ?? NSNull(), "metric": t.primaryMetric] as [String: Any]
+            }
+            perTask.append(entry)
+        }
+        var result: [String: Any] = [
+            "area": "suite", "protocol": p.rawValue, "frames": frames, "windows": episode.windows.count,
+            "seeds": config.seeds.map { Int($0) }, "heads": config.heads.map(\.rawValue),
+            "present_blocks": (episode.presentBlocks ?? []).count,
+            "fixture_seconds_if_generated": prepSeconds,
+            "from_cached_features": ["load_seconds": loadSeconds, "suite_seconds": runSeconds,
+                                     "total_seconds": loadSeconds + runSeconds, "peak_rss_mb": peakCached,
+                                     "per_task": perTask] as [String: Any],
+            "note": "single run on a shared 2-core machine; media streams use the tiny fixture sizes",
+            "load_average_1min_at_start": loadAtStart,
+        ]
+
+        // Phase 2: end to end from the raw files (fresh per-frame caches).
+        if !skipEndToEnd {
+            let e2eStart = Date()
+            let fresh = outRoot.appendingPathComponent("frame-caches")
+            let e2eEpisode = try EpisodeLoader.load(folder: cached.episode, source: .episodeFeatures(fp, cache: fresh), suiteProtocol: p, progress: note)
+            let featureSeconds = Date().timeIntervalSince(e2eStart)
+            _ = try SuiteRunner.run(episodes: [e2eEpisode], configuration: config, output: outRoot.appendingPathComponent("e2e"))
+            result["end_to_end"] = ["feature_seconds": featureSeconds, "total_seconds": Date().timeIntervalSince(e2eStart),
+                                    "peak_rss_mb": benchPeakRSSMegabytes()] as [String: Any]
+        }
+        print(benchJSON(result))
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import TaskContracts
+import WindowAlign
+import ToolSupport
+
+/// `xp-suite`: the 12 tasks, both heads, one protocol, over one or more episodes.
+struct XPSuite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xp-suite",
+        abstract: "Run the 12 task contracts with both heads and write the artifact tree and summary.",
+        discussion: """
+            With no episode, a built-in synthetic episode is generated once (cached under \
+            .xp-cache/ in the working directory) and used. Progress goes to stderr; the \
+            summary table to stdout and to <out>/summary.md.
+
+            Examples:
+              xp-suite
+              xp-suite --protocol reference --seeds 7
+              xp-suite --episode data/ep1 --features feats/ep1 --out results/ep1 --overwrite
+              xp-suite --episodes list.txt --tasks timeline_action,temporal_order --heads minimal
+            A list file has one episode folder per line, optionally followed by a tab or comma \
+            and its session id (episodes of one session never span splits), and optionally a \
+            third field: its xp-features output folder.
+            """
+    )
+
+    @Option(name: .customLong("episode"), help: "An episode folder (repeatable).")
+    var episode: [String] = []
+
+    @Option(name: .customLong("features"), help: "The xp-features output folder of each --episode, in the same order (repeatable; optional).")
+    var features: [String] = []
+
+    @Option(name: .customLong("episodes"), help: "A file listing episode folders (see above).")
+    var episodes: String?
+
+    @Option(name: .customLong("protocol"), help: "reference or strict.")
+    var suiteProtocol: String = "strict"
+
+    @Option(help: "Comma-separated task ids, or all.")
+    var tasks: String = "all"
+
+    @Option(help: "Comma-separated heads: minimal, neural.")
+    var heads: String = "minimal,neural"
+
+    @Option(help: "Comma-separated seeds (default: 7 for reference, 7,8,9 for strict).")
+    var seeds: String?
+
+    @Option(help: "Output folder (default: outputs/xp-suite-<protocol>, numbered if it exists).")
+    var out: String?
+
+    @Flag(help: "Replace an existing output folder.")
+    var overwrite = false
+
+    @Option(help: "Cache folder for the built-in synthetic episode.")
+    var cache: String = SuiteCache.defaultFolder
+
+    @Option(help: "Frames of the built-in synthetic episode.")
+    var frames: Int = SuiteCache.defaultFrames
+
+    @Flag(help: "Permute the training targets (a control run: heads should fall to their baselines).")
+    var shuffleLabels = false
+
+    @Flag(help: "Build only the features that need no media decoding (video, depth and audio blocks absent).")
+    var sensorsOnly = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard SuiteProtocol(rawValue: suiteProtocol) != nil else { throw ValidationError("--protocol must be reference or strict") }
+        guard frames >= 200 else { throw ValidationError("--frames must be at least 200") }
+        if !features.isEmpty && features.count != episode.count {
+            throw ValidationError("give one --features per --episode (\(episode.count) episodes, \(features.count) feature folders)")
+        }
+        do { _ = try TaskID.parseList(tasks) } catch { throw ValidationError("\(error)") }
+        for h in heads.split(separator: ",") where HeadKind(rawValue: String(h)) == nil {
+            throw ValidationError("unknown head '\(h)'; use minimal, neural")
+        }
+        if let seeds, seeds.split(separator: ",").contains(where: { UInt64($0.trimmingCharacters(in: .whitespaces)) == nil }) {
+            throw ValidationError("--seeds must be comma-separated non-negative integers")
+        }
+    }
+
+    func run() throws {
+        let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
+        let isQuiet = quiet
+        let say: @Sendable (String) -> Void = { message in if !isQuiet { Tool.note(message) } }
+        var seedList: [UInt64]? = nil
+        if let seeds {
+            seedList = seeds.split(separator: ",").compactMap { part -> UInt64? in UInt64(part.trimmingCharacters(in: .whitespaces)) }
+        }
+        var config = SuiteConfiguration(protocol: p, seeds: seedList)
+        config.tasks = try TaskID.parseList(tasks)
+        config.heads = heads.split(separator: ",").compactMap { HeadKind(rawValue: String($0)) }
+        config.overwrite = overwrite
+        config.shuffleTrainLabels = shuffleLabels
+        config.progress = say
+
+        var inputs: [(episode: URL, features: URL?, session: String?)] = []
+        for (i, e) in episode.enumerated() {
+            inputs.append((URL(fileURLWithPath: e), i < features.count ? URL(fileURLWithPath: features[i]) : nil, nil))
+        }
+        if let list = episodes {
+            let text: String
+            do { text = try String(contentsOfFile: list, encoding: .utf8) } catch { throw SuiteError.unreadable(file: list, detail: "\(error)") }
+            for line in text.split(whereSeparator: \.isNewline) {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
+                let fields = trimmed.split(whereSeparator: { $0 == "\t" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }
+                inputs.append((URL(fileURLWithPath: fields[0]), fields.count > 2 && !fields[2].isEmpty ? URL(fileURLWithPath: fields[2]) : nil,
+                               fields.count > 1 && !fields[1].isEmpty ? fields[1] : nil))
+            }
+        }
+        if inputs.isEmpty {
+            let cached = try SuiteCache.syntheticEpisode(cache: URL(fileURLWithPath: cache), frames: frames,
+                                                         featureProtocol: p == .reference ? .reference : .strict, progress: say)
+            inputs.append((cached.episode, cached.features, nil))
+        }
+        var loaded: [SuiteEpisode] = []
+        for (i, input) in inputs.enumerated() {
+            say("loading episode \(i + 1)/\(inputs.count): \(input.episode.path)\(input.features == nil ? " (building \(p.rawValue) features)" : "")")
+            let featureProtocol: FeatureProtocol = p == .reference ? .reference : .strict
+            let frameCaches = URL(fileURLWithPath: cache).appendingPathComponent("frame-caches")
+            var source = EpisodeLoader.FeatureSource.episodeFeatures(featureProtocol, cache: frameCaches)
+            if sensorsOnly { source = .sensorsOnly }
+            if let f = input.features { source = .folder(f) }
+            var e = try EpisodeLoader.load(folder: input.episode, source: source, suiteProtocol: p, session: input.session, progress: say)
+            if inputs.count > 1 && input.session == nil {
+                // Without a session column, the parent folder names the session.
+                e.session = input.episode.deletingLastPathComponent().lastPathComponent
+                e.name = input.episode.deletingLastPathComponent().lastPathComponent + "/" + input.episode.lastPathComponent
+            }
+            loaded.append(e)
+        }
+        let output: URL
+        if let out { output = URL(fileURLWithPath: out) } else {
+            var candidate = URL(fileURLWithPath: "outputs/xp-suite-\(p.rawValue)")
+            var n = 2
+            while FileManager.default.fileExists(atPath: candidate.path) {
+                candidate = URL(fileURLWithPath: "outputs/xp-suite-\(p.rawValue)-\(n)")
+                n += 1
+            }
+            output = candidate
+        }
+        let start = Date()
+        let report = try SuiteRunner.run(episodes: loaded, configuration: config, output: output)
+        say(String(format: "suite finished in %.1f s; artifacts in %@", Date().timeIntervalSince(start), output.path))
+        print(report.markdown)
+        if report.rows.contains(where: { $0.status == "error" }) { throw ExitCode(1) }
+    }
+}
+
+Tool.main(XPSuite.self)

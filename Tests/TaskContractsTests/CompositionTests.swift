@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import TaskContracts
+
+@Suite struct CompositionTests {
+    /// xp-train's file is xp-evaluate's input: a round trip through `PredictionsFile` scores
+    /// exactly as the in-memory predictions.
+    @Test(arguments: [TaskID.timelineAction, .handTrajectoryForecast, .objectRelevance])
+    func predictionsRoundTripScoresIdentically(_ task: TaskID) throws {
+        let tmp = try TempFolder()
+        let episode = try Fixture.episode(in: tmp)
+        let problem = try TaskProblemBuilder.build(TaskContract(task, protocol: .strict), episodes: [episode])
+        let settings = Fixture.quick(.strict).headSettings
+        let pred = try HeadRunner.run(problem, head: .minimal, seed: 7, settings: settings)
+        let folder = tmp.url.appendingPathComponent("pred")
+        try PredictionsFile.write(pred, protocol: .strict, to: folder)
+        let (back, p) = try PredictionsFile.read(folder)
+        #expect(p == .strict && back.task == task && back.testRows == pred.testRows)
+        let direct = try TaskEvaluator.evaluate(problem, pred, episodes: [episode], bootstrap: false)
+        let viaFile = try TaskEvaluator.evaluate(problem, back, episodes: [episode], bootstrap: false)
+        #expect(direct.metrics.text() == viaFile.metrics.text())
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path))
+    }
+
+    /// Several episodes: whole sessions go to train, validation or test, and the audit finds
+    /// no sample of one split touching another.
+    @Test func heldOutEpisodesAreLeakFreeBySession() throws {
+        let tmp = try TempFolder()
+        var episodes: [SuiteEpisode] = []
+        for (i, session) in ["s1", "s1", "s2", "s3", "s3"].enumerated() {
+            var e = try Fixture.episode(frames: 300, seed: UInt64(20 + i), in: tmp)
+            e.name = "\(session)/ep\(i)"
+            e.session = session
+            episodes.append(e)
+        }
+        var config = Fixture.quick(.strict)
+        config.tasks = [.timelineAction, .misalignmentDetection]
+        config.heads = [.minimal]
+        let out = tmp.url.appendingPathComponent("out")
+        let report = try SuiteRunner.run(episodes: episodes, configuration: config, output: out)
+        #expect(report.leakage.allSatisfy { $0.leakFree && $0.split == "held_out_episodes" })
+        let audit = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("leakage_audit.json"))) as? [String: Any])
+        #expect(audit["sessions_spanning_splits"] as? Int == 0)
+        let roles = (audit["episodes"] as? [[String: Any]] ?? []).compactMap { $0["role"] as? String }
+        #expect(Set(roles).isSuperset(of: ["train", "test"]))
+        // Episodes of one session share a role.
+        let listed = (audit["episodes"] as? [[String: Any]] ?? [])
+        let bySession = Dictionary(grouping: listed, by: { $0["session"] as? String ?? "" }).mapValues { Set($0.compactMap { $0["role"] as? String }) }
+        #expect(bySession.values.allSatisfy { $0.count == 1 })
+        // Multi-episode predictions name the episode of each window.
+        let csv = try String(contentsOf: out.appendingPathComponent("timeline_action/predictions.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("episode,window_index"))
+    }
+}
