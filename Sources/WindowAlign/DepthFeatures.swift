@@ -61,6 +61,11 @@ public final class DepthFeatureExtractor {
 
     /// The 140 features of one frame; see `DepthFeatures.frameFeatures`.
     public func features(depth: [Float], width: Int, height: Int, confidence: [UInt8]?) throws(WindowAlignError) -> [Float] {
+        try features(depth: depth[...], width: width, height: height, confidence: confidence?[...])
+    }
+
+    /// The same, on slices of a block of frames, so a frame is not copied out of its block.
+    public func features(depth: ArraySlice<Float>, width: Int, height: Int, confidence: ArraySlice<UInt8>?) throws(WindowAlignError) -> [Float] {
         let gridSize = DepthFeatures.gridSize
         guard width >= gridSize, height >= gridSize else {
             throw .invalidArgument(what: "depth frame", detail: "must be at least \(gridSize)×\(gridSize), found \(width)×\(height)")

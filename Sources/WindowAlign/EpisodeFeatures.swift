@@ -572,20 +572,30 @@ struct CacheBuilder {
                                   depthMax: info.depthMax ?? DepthFeatures.defaultDepthMax, confidenceScaling: scaling)
         })
         let hw = info.height * info.width
-        var frames = DepthFrames(range: 0..<0, height: info.height, width: info.width, depth: [], confidence: nil)
         let blockSize = 64
         var failed: String? = nil
         var k = 0
         let dim = DepthFeatures.dimension
+        // Two buffers: while the cores compute block i, a reader thread fills block i + 1 (the
+        // HDF5 calls stay serial behind the library's lock).
+        let empty = DepthFrames(range: 0..<0, height: info.height, width: info.width, depth: [], confidence: nil)
+        var current = DepthBlockBuffer(empty)
+        var upcoming = DepthBlockBuffer(empty)
+        let readQueue = DispatchQueue(label: "depth-prefetch")
+        if rows > 0 { current.fill(reader, 0..<min(rows, blockSize)) }
         while k < rows {
             let range = k..<min(rows, k + blockSize)
-            do {
-                try reader.read(range, into: &frames)
-            } catch {
+            if let error = current.error {
                 failed = "rows from \(range.lowerBound) unreadable: \(error)"
                 break
             }
-            let block = frames
+            let nextRange = range.upperBound..<min(rows, range.upperBound + blockSize)
+            let prefetch = DispatchGroup()
+            if !nextRange.isEmpty {
+                let buffer = upcoming
+                readQueue.async(group: prefetch) { buffer.fill(reader, nextRange) }
+            }
+            let block = current.frames
             let errors = LockedErrors()
             out.withUnsafeMutableBufferPointer { ob in
                 let target = UncheckedPointer(ob.baseAddress)
@@ -595,8 +605,8 @@ struct CacheBuilder {
                     while f < range.upperBound {
                         let o = (f - range.lowerBound) * hw
                         do {
-                            let v = try extractor.features(depth: Array(block.depth[o..<(o + hw)]), width: info.width, height: info.height,
-                                                           confidence: block.confidence.map { Array($0[o..<(o + hw)]) })
+                            let v = try extractor.features(depth: block.depth[o..<(o + hw)], width: info.width, height: info.height,
+                                                           confidence: block.confidence.map { $0[o..<(o + hw)] })
                             if let base = target.pointer {
                                 for i in 0..<dim { base[f * dim + i] = v[i] }
                             }
@@ -607,11 +617,13 @@ struct CacheBuilder {
                     }
                 }
             }
+            prefetch.wait()
             if let first = errors.first {
                 failed = first
                 break
             }
             k = range.upperBound
+            swap(&current, &upcoming)
             progress("depth", k, rows)
         }
         if let failed {
@@ -629,6 +641,16 @@ struct CacheBuilder {
         }
         d.seconds = Self.elapsed(since: start)
         diagnostics.append(d)
+    }
+
+    /// One depth block being read or computed on; a class so the prefetching thread can fill it.
+    final class DepthBlockBuffer: @unchecked Sendable {
+        var frames: DepthFrames
+        var error: String?
+        init(_ frames: DepthFrames) { self.frames = frames }
+        func fill(_ reader: DepthReader, _ range: Range<Int>) {
+            do throws(EpisodeError) { try reader.read(range, into: &frames); error = nil } catch { self.error = "\(error)" }
+        }
     }
 
     // MARK: Video
