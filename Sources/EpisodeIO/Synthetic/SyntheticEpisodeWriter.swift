@@ -24,7 +24,7 @@ extension SyntheticEpisode {
         let timestamps = timestamps(frames: config.frames, seed: config.seed)
         let caption = config.variant == .noCaption ? nil : plan.captionJSON(timestamps: timestamps, seed: config.seed)
         let episode = SyntheticEpisode(folder: folder, config: config, plan: plan, timestamps: timestamps, caption: caption)
-        let motion = SyntheticMotion(plan: plan, timestamps: timestamps, seed: config.seed, walkSeed: config.seed)
+        let motion = SyntheticMotion(plan: plan, timestamps: timestamps, seed: config.seed)
         try AnnotationWriter(config: config, plan: plan, timestamps: timestamps, caption: caption, motion: motion)
             .write(to: episode.annotationPath)
         if config.variant == .truncated {

@@ -68,7 +68,7 @@ struct SyntheticMotion {
         return joints
     }()
 
-    init(plan: SyntheticPlan, timestamps: [Int64], seed: UInt64, walkSeed: UInt64) {
+    init(plan: SyntheticPlan, timestamps: [Int64], seed: UInt64) {
         n = plan.frameCount
         let t0 = timestamps[0]
         seconds = timestamps.map { Double($0 - t0) / 1e9 }
@@ -132,7 +132,6 @@ struct SyntheticMotion {
             left.append(leftVisible ? hand([-0.07, 0.29, 0.52], sig.leftOffset, -1) : [Double](repeating: 0, count: 63))
             right.append(rightVisible ? hand([0.12, 0.27, 0.50], sig.rightOffset, 1) : [Double](repeating: 0, count: 63))
         }
-        _ = walkSeed
     }
 
     /// A camera-frame point in the world.
