@@ -351,6 +351,26 @@ final class MLPWorkspace {
                  rng: inout SeededGenerator) {
         layerNormForward(x: input, rows: rows, d: l.d, gamma: p + l.lnWeight, beta: p + l.lnBias, eps: eps,
                          xhat: xhat, rstd: rstd, y: lnOut)
+        forwardAfterLayerNorm(params: p, rows: rows, dropout: dropout, rng: &rng)
+    }
+
+    /// Training's batch load: copies the rows `order` of the normalised inputs `xhatAll` (see
+    /// ``layerNormNormalise(x:rows:d:eps:xhat:rstd:)``) into `xhat` and applies the affine
+    /// half into `lnOut` in the same pass; the values equal ``forward``'s.
+    func loadNormalisedBatch(xhatAll: UnsafePointer<Float>, order: UnsafePointer<Int>, rows: Int, params p: UnsafePointer<Float>) {
+        let d = l.d, gamma = p + l.lnWeight, beta = p + l.lnBias
+        let xhat = self.xhat, lnOut = self.lnOut
+        parallelChunks(rows, work: rows * d) { range in
+            for r in range {
+                let src = xhatAll + order[r] * d, dst = xhat + r * d
+                dst.update(from: src, count: d)
+                layerNormAffine(xhat: src, d: d, gamma: gamma, beta: beta, y: lnOut + r * d)
+            }
+        }
+    }
+
+    /// The layers after LayerNorm, from `lnOut`.
+    func forwardAfterLayerNorm(params p: UnsafePointer<Float>, rows: Int, dropout: Float, rng: inout SeededGenerator) {
         linearForward(x: lnOut, rows: rows, inF: l.d, outF: l.h, w: p + l.w1, b: p + l.b1, out: h1)
         activate(h: h1, a: a1, mask: m1, cdf: cdf1, count: rows * l.h, dropout: dropout, rng: &rng)
         linearForward(x: a1, rows: rows, inF: l.h, outF: l.h, w: p + l.w2, b: p + l.b2, out: h2)
@@ -377,10 +397,7 @@ final class MLPWorkspace {
     /// (which the caller zeroes). `dInput`, when given, receives the input gradient.
     func backward(params p: UnsafePointer<Float>, grad g: UnsafeMutablePointer<Float>, rows: Int,
                   dInput: UnsafeMutablePointer<Float>? = nil) {
-        linearBackward(dOut: dOut, x: a2, rows: rows, inF: l.h, outF: l.o, w: p + l.w3, dW: g + l.w3, db: g + l.b3, dx: dA2)
-        for i in 0..<(rows * l.h) { dA2[i] *= m2[i] * geluDerivative(h2[i], cdf: cdf2[i]) }
-        linearBackward(dOut: dA2, x: a1, rows: rows, inF: l.h, outF: l.h, w: p + l.w2, dW: g + l.w2, db: g + l.b2, dx: dA1)
-        for i in 0..<(rows * l.h) { dA1[i] *= m1[i] * geluDerivative(h1[i], cdf: cdf1[i]) }
+        backwardToFirstLayer(params: p, grad: g, rows: rows)
         firstLayerBackward(params: p, grad: g, rows: rows)
         if let dInput {
             // Only gradient checks ask for the input gradient: dLn = dA1·W1, then LayerNorm's dx.
@@ -392,6 +409,25 @@ final class MLPWorkspace {
         }
     }
 
+    /// The last two layers' gradients (into `grad`) and `dA1`, the gradient at the first
+    /// layer's output.
+    func backwardToFirstLayer(params p: UnsafePointer<Float>, grad g: UnsafeMutablePointer<Float>, rows: Int) {
+        linearBackward(dOut: dOut, x: a2, rows: rows, inF: l.h, outF: l.o, w: p + l.w3, dW: g + l.w3, db: g + l.b3, dx: dA2)
+        for i in 0..<(rows * l.h) { dA2[i] *= m2[i] * geluDerivative(h2[i], cdf: cdf2[i]) }
+        linearBackward(dOut: dA2, x: a1, rows: rows, inF: l.h, outF: l.h, w: p + l.w2, dW: g + l.w2, db: g + l.b2, dx: dA1)
+        for i in 0..<(rows * l.h) { dA1[i] *= m1[i] * geluDerivative(h1[i], cdf: cdf1[i]) }
+    }
+
+    /// `firstLayer = dA1ᵀ·xhat` (h×d) and `hiddenSum = Σ_rows dA1`, the two reductions the
+    /// first layer's and LayerNorm's gradients are built from (see ``firstLayerBackward``).
+    private func firstLayerReductions(rows: Int) {
+        let h = l.h
+        BLAS.sgemm(transA: true, transB: false, m: h, n: l.d, k: rows, alpha: 1, a: dA1, lda: h, b: xhat, ldb: l.d,
+                   beta: 0, c: firstLayer, ldc: l.d)
+        for j in 0..<h { hiddenSum[j] = 0 }
+        for r in 0..<rows { for j in 0..<h { hiddenSum[j] += dA1[r * h + j] } }
+    }
+
     /// Gradients of the first Linear layer and of LayerNorm's affine parameters with ONE d-wide
     /// GEMM instead of two. With `ln = xhat·γ + β` (γ, β broadcast over rows), `s = Σ_rows dA1`
     /// and `M = dA1ᵀ·xhat` (h×d):
@@ -400,10 +436,7 @@ final class MLPWorkspace {
     /// (because `dLn = dA1·W1`), so `dLn` itself is never formed.
     private func firstLayerBackward(params p: UnsafePointer<Float>, grad g: UnsafeMutablePointer<Float>, rows: Int) {
         let h = l.h, d = l.d
-        BLAS.sgemm(transA: true, transB: false, m: h, n: d, k: rows, alpha: 1, a: dA1, lda: h, b: xhat, ldb: d,
-                   beta: 0, c: firstLayer, ldc: d)
-        for j in 0..<h { hiddenSum[j] = 0 }
-        for r in 0..<rows { for j in 0..<h { hiddenSum[j] += dA1[r * h + j] } }
+        firstLayerReductions(rows: rows)
         for j in 0..<h { g[l.b1 + j] += hiddenSum[j] }
         let gamma = p + l.lnWeight, beta = p + l.lnBias, w1 = p + l.w1
         let gW1 = g + l.w1, dGamma = g + l.lnWeight, dBeta = g + l.lnBias
@@ -421,6 +454,55 @@ final class MLPWorkspace {
                     gRow[c] += mv * ga[c] + sj * be[c]
                     dg[c] += wRow[c] * mv
                     db[c] += sj * wRow[c]
+                }
+            }
+        }
+    }
+
+    /// Training's version of ``firstLayerBackward``: the same gradients, but W1's (h×d, nearly
+    /// all the parameters) is never stored. Each element's gradient is formed, used for dγ and
+    /// dβ with the weight before its update, and handed straight to AdamW, so a step reads and
+    /// writes the h×d tensors once instead of three times. The result equals `backward`
+    /// followed by ``AdamW/update(params:grad:count:)`` bit for bit. `g` receives every other
+    /// gradient of LayerNorm and the first layer (dγ, dβ, db1); the caller applies AdamW to them.
+    func firstLayerBackwardAndStep(params p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, rows: Int,
+                                   step: AdamW.Step, moment1: UnsafeMutablePointer<Float>, moment2: UnsafeMutablePointer<Float>) {
+        let h = l.h, d = l.d
+        firstLayerReductions(rows: rows)
+        for j in 0..<h { g[l.b1 + j] += hiddenSum[j] }
+        let gamma = UnsafePointer(p + l.lnWeight), beta = UnsafePointer(p + l.lnBias), w1 = p + l.w1
+        let dGamma = g + l.lnWeight, dBeta = g + l.lnBias
+        let mw = moment1 + l.w1, vw = moment2 + l.w1
+        let m = firstLayer, s = hiddenSum
+        parallelChunks(d, work: h * d) { columns in
+            guard let lo = columns.first, !columns.isEmpty else { return }
+            let width = columns.count
+            for j in 0..<h {
+                let sj = s[j]
+                let off = j * d + lo
+                let mRow = m + off, wRow = w1 + off, m1 = mw + off, m2 = vw + off
+                let ga = gamma + lo, be = beta + lo, dg = dGamma + lo, db = dBeta + lo
+                // Eight columns at a time (the same operations as the scalar tail, lane by lane).
+                let sj8 = SIMD8<Float>(repeating: sj)
+                var c = 0
+                while c + 8 <= width {
+                    let mv = SIMD8<Float>(loading: mRow + c), w = SIMD8<Float>(loading: wRow + c)
+                    let grad = 0 + (mv * SIMD8(loading: ga + c) + sj8 * SIMD8(loading: be + c))
+                    (SIMD8(loading: dg + c) + w * mv).store(to: dg + c)
+                    (SIMD8(loading: db + c) + sj8 * w).store(to: db + c)
+                    var mom1 = SIMD8<Float>(loading: m1 + c), mom2 = SIMD8<Float>(loading: m2 + c)
+                    step.apply(param: w, grad: grad, moment1: &mom1, moment2: &mom2).store(to: wRow + c)
+                    mom1.store(to: m1 + c)
+                    mom2.store(to: m2 + c)
+                    c += 8
+                }
+                while c < width {
+                    let mv = mRow[c], w = wRow[c]
+                    let grad = 0 + (mv * ga[c] + sj * be[c])
+                    dg[c] += w * mv
+                    db[c] += sj * w
+                    wRow[c] = step.apply(param: w, grad: grad, moment1: &m1[c], moment2: &m2[c])
+                    c += 1
                 }
             }
         }
@@ -457,27 +539,71 @@ struct AdamW {
         lr = config.learningRate; beta1 = config.beta1; beta2 = config.beta2; eps = config.epsilon; weightDecay = config.weightDecay
     }
 
-    mutating func update(params: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int) {
+    /// The coefficients of one step t, shared by every parameter.
+    struct Step: Sendable {
+        let stepSize: Float, invSqrtBc2: Float, decay: Float, b1: Float, b2: Float, c1: Float, c2: Float, eps: Float
+
+        /// One parameter's update; returns the new value and advances its moments.
+        @inline(__always)
+        func apply(param: Float, grad gi: Float, moment1: inout Float, moment2: inout Float) -> Float {
+            let mi = b1 * moment1 + c1 * gi
+            let vi = b2 * moment2 + c2 * gi * gi
+            moment1 = mi
+            moment2 = vi
+            let denom = vi.squareRoot() * invSqrtBc2 + eps
+            return param * decay - stepSize * mi / denom
+        }
+
+        /// ``apply(param:grad:moment1:moment2:)`` on eight lanes: the same IEEE operations in
+        /// the same order, so the results are bit-identical to the scalar form.
+        @inline(__always)
+        func apply(param: SIMD8<Float>, grad gi: SIMD8<Float>, moment1: inout SIMD8<Float>, moment2: inout SIMD8<Float>) -> SIMD8<Float> {
+            let mi = b1 * moment1 + c1 * gi
+            let vi = b2 * moment2 + (c2 * gi) * gi
+            moment1 = mi
+            moment2 = vi
+            let denom = vi.squareRoot() * invSqrtBc2 + eps
+            return param * decay - (stepSize * mi) / denom
+        }
+    }
+
+    /// Advances the step counter and returns its coefficients.
+    mutating func beginStep() -> Step {
         step += 1
         let bc1 = 1 - pow(Double(beta1), Double(step))
         let bc2 = 1 - pow(Double(beta2), Double(step))
-        let stepSize = Float(Double(lr) / bc1)
-        let invSqrtBc2 = Float(1 / bc2.squareRoot())
-        let decay = 1 - lr * weightDecay
-        let b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps
+        return Step(stepSize: Float(Double(lr) / bc1), invSqrtBc2: Float(1 / bc2.squareRoot()), decay: 1 - lr * weightDecay,
+                    b1: beta1, b2: beta2, c1: 1 - beta1, c2: 1 - beta2, eps: eps)
+    }
+
+    /// One full step over `count` parameters.
+    mutating func update(params: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int) {
+        let s = beginStep()
+        apply(s, params: params, grad: grad, range: 0..<count)
+    }
+
+    /// Applies step `s` to the parameters in `range` (the caller began the step).
+    mutating func apply(_ s: Step, params: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, range: Range<Int>) {
+        guard !range.isEmpty else { return }
         m.withUnsafeMutableBufferPointer { mp in
             v.withUnsafeMutableBufferPointer { vp in
                 guard let mb = mp.baseAddress, let vb = vp.baseAddress else { return }
-                // Elementwise and independent, so the parameter range is split across cores.
-                parallelChunks(count, work: count / 4) { range in
-                    for i in range {
-                        let gi = grad[i]
-                        let mi = b1 * mb[i] + c1 * gi
-                        let vi = b2 * vb[i] + c2 * gi * gi
-                        mb[i] = mi
-                        vb[i] = vi
-                        let denom = vi.squareRoot() * invSqrtBc2 + e
-                        params[i] = params[i] * decay - stepSize * mi / denom
+                let lo = range.lowerBound
+                // Elementwise and independent, so the range is split across cores when large.
+                parallelChunks(range.count, work: range.count * 4) { part in
+                    var i = lo + part.lowerBound
+                    let end = lo + part.upperBound
+                    while i + 8 <= end {
+                        var m1 = SIMD8<Float>(loading: mb + i), m2 = SIMD8<Float>(loading: vb + i)
+                        s.apply(param: SIMD8(loading: params + i), grad: SIMD8(loading: grad + i), moment1: &m1, moment2: &m2)
+                            .store(to: params + i)
+                        m1.store(to: mb + i)
+                        m2.store(to: vb + i)
+                        i += 8
+                    }
+                    while i < end {
+                        params[i] = s.apply(param: params[i], grad: grad[i], moment1: &mb[i], moment2: &vb[i])
+                        i += 1
                     }
                 }
             }
@@ -514,7 +640,15 @@ struct MLPTrainer {
         var grad = [Float](repeating: 0, count: layout.count)
         var optimiser = AdamW(count: layout.count, config: config)
         var dropoutRNG = SeededGenerator(seed: config.seed, stream: 2)
-        var xBatch = [Float](repeating: 0, count: batch * d)
+        // LayerNorm's normalisation has no parameters, so every training row is normalised once
+        // here; a batch then only gathers its rows and applies γ and β.
+        var xhatAll = [Float](repeating: 0, count: trainCount * d)
+        x.storage.withUnsafeBufferPointer { xs in
+            xhatAll.withUnsafeMutableBufferPointer { xh in
+                guard let src = xs.baseAddress, let dst = xh.baseAddress else { return }
+                layerNormNormalise(x: src, rows: trainCount, d: d, eps: config.layerNormEpsilon, xhat: dst, rstd: nil)
+            }
+        }
         var yBatch = [Float](repeating: 0, count: max(batch * o, 1))
         var lBatch = [Int](repeating: 0, count: batch)
         let historyEvery = max(1, config.epochs / 5)
@@ -522,6 +656,9 @@ struct MLPTrainer {
         var history: [EpochRecord] = []
         let cw = classWeights ?? [], pw = positiveWeights ?? []
         let isClassifier: Bool = { if case .classification = task { return true } else { return false } }()
+        // W1's gradient is consumed inside the fused first-layer step; everything else in
+        // `grad` is zeroed, filled and applied per batch.
+        let smallRanges = [0..<layout.w1, layout.b1..<layout.count]
 
         epochs: for epoch in 1...config.epochs {
             var shuffle = SeededGenerator(seed: config.seed &+ UInt64(epoch), stream: 1)
@@ -530,13 +667,6 @@ struct MLPTrainer {
             var start = 0
             while start < trainCount {
                 let rows = min(batch, trainCount - start)
-                // Gather the batch rows (and their targets) into contiguous buffers.
-                x.storage.withUnsafeBufferPointer { xs in
-                    xBatch.withUnsafeMutableBufferPointer { xb in
-                        guard let src = xs.baseAddress, let dst = xb.baseAddress else { return }
-                        for r in 0..<rows { (dst + r * d).update(from: src + order[start + r] * d, count: d) }
-                    }
-                }
                 if isClassifier {
                     for r in 0..<rows { lBatch[r] = labels[order[start + r]] }
                 } else {
@@ -545,22 +675,32 @@ struct MLPTrainer {
                         for j in 0..<o { yBatch[r * o + j] = targets[s + j] }
                     }
                 }
-                for i in 0..<grad.count { grad[i] = 0 }
-                let batchLoss: Double = model.parameters.withUnsafeBufferPointer { p in
-                    xBatch.withUnsafeBufferPointer { xb in
-                        lBatch.withUnsafeBufferPointer { lb in
-                            yBatch.withUnsafeBufferPointer { yb in
-                                cw.withUnsafeBufferPointer { cwp in
-                                    pw.withUnsafeBufferPointer { pwp in
-                                        grad.withUnsafeMutableBufferPointer { g in
-                                            guard let pb = p.baseAddress, let xbb = xb.baseAddress, let lbb = lb.baseAddress,
-                                                  let ybb = yb.baseAddress, let gb = g.baseAddress else { return 0 }
-                                            ws.forward(params: pb, input: xbb, rows: rows, eps: config.layerNormEpsilon,
-                                                       dropout: config.dropout, rng: &dropoutRNG)
-                                            let value = ws.loss(task: task, rows: rows, labels: lbb, targets: ybb,
-                                                                classWeights: cwp.baseAddress, positiveWeights: pwp.baseAddress)
-                                            ws.backward(params: pb, grad: gb, rows: rows)
-                                            return value
+                for range in smallRanges { for i in range { grad[i] = 0 } }
+                let step = optimiser.beginStep()
+                let batchLoss: Double = model.parameters.withUnsafeMutableBufferPointer { p in
+                    xhatAll.withUnsafeBufferPointer { xh in
+                        order.withUnsafeBufferPointer { ob in
+                            lBatch.withUnsafeBufferPointer { lb in
+                                yBatch.withUnsafeBufferPointer { yb in
+                                    cw.withUnsafeBufferPointer { cwp in
+                                        pw.withUnsafeBufferPointer { pwp in
+                                            grad.withUnsafeMutableBufferPointer { g in
+                                                optimiser.m.withUnsafeMutableBufferPointer { mp in
+                                                    optimiser.v.withUnsafeMutableBufferPointer { vp in
+                                                        guard let pb = p.baseAddress, let xhb = xh.baseAddress, let obb = ob.baseAddress,
+                                                              let lbb = lb.baseAddress, let ybb = yb.baseAddress, let gb = g.baseAddress,
+                                                              let mb = mp.baseAddress, let vb = vp.baseAddress else { return 0 }
+                                                        ws.loadNormalisedBatch(xhatAll: xhb, order: obb + start, rows: rows, params: pb)
+                                                        ws.forwardAfterLayerNorm(params: pb, rows: rows, dropout: config.dropout, rng: &dropoutRNG)
+                                                        let value = ws.loss(task: task, rows: rows, labels: lbb, targets: ybb,
+                                                                            classWeights: cwp.baseAddress, positiveWeights: pwp.baseAddress)
+                                                        ws.backwardToFirstLayer(params: pb, grad: gb, rows: rows)
+                                                        ws.firstLayerBackwardAndStep(params: pb, grad: gb, rows: rows, step: step,
+                                                                                     moment1: mb, moment2: vb)
+                                                        return value
+                                                    }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -580,7 +720,7 @@ struct MLPTrainer {
                 model.parameters.withUnsafeMutableBufferPointer { p in
                     grad.withUnsafeBufferPointer { g in
                         guard let pb = p.baseAddress, let gb = g.baseAddress else { return }
-                        optimiser.update(params: pb, grad: gb, count: layout.count)
+                        for range in smallRanges { optimiser.apply(step, params: pb, grad: gb, range: range) }
                     }
                 }
                 start += rows

@@ -48,14 +48,24 @@ func geluDerivative(_ x: Float, cdf: Float? = nil) -> Float {
     return phi + x * pdf
 }
 
-/// LayerNorm forward over each of `rows` rows of width `d`: statistics in Float64, biased
-/// variance (as PyTorch), `xhat = (x − μ)/√(σ² + eps)`, `y = xhat·γ + β`. Keeps `xhat` and the
-/// reciprocal std for the backward pass.
+/// LayerNorm forward over each of `rows` rows of width `d`: `xhat` from
+/// ``layerNormNormalise(x:rows:d:eps:xhat:rstd:)``, then `y = xhat·γ + β`.
 func layerNormForward(x: UnsafePointer<Float>, rows: Int, d: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                       eps: Float, xhat: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    layerNormNormalise(x: x, rows: rows, d: d, eps: eps, xhat: xhat, rstd: rstd)
+    parallelChunks(rows, work: rows * d) { range in
+        for r in range { layerNormAffine(xhat: xhat + r * d, d: d, gamma: gamma, beta: beta, y: y + r * d) }
+    }
+}
+
+/// The parameter-free half of LayerNorm: statistics in Float64, biased variance (as PyTorch),
+/// `xhat = (x − μ)/√(σ² + eps)`; keeps the reciprocal std for the input gradient. It depends on
+/// the input alone, so training computes it once for every row instead of once per batch.
+func layerNormNormalise(x: UnsafePointer<Float>, rows: Int, d: Int, eps: Float,
+                        xhat: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>?) {
     parallelChunks(rows, work: rows * d) { range in
         for r in range {
-            let xr = x + r * d, hr = xhat + r * d, yr = y + r * d
+            let xr = x + r * d, hr = xhat + r * d
             // Four independent Float64 accumulators break the add latency chain.
             var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
             var c = 0
@@ -79,14 +89,39 @@ func layerNormForward(x: UnsafePointer<Float>, rows: Int, d: Int, gamma: UnsafeP
                 c += 1
             }
             let inv = Float(1 / ((q0 + q1 + q2 + q3) / Double(d) + Double(eps)).squareRoot())
-            rstd[r] = inv
+            rstd?[r] = inv
             let m = Float(mean)
-            for c in 0..<d {
-                let h = (xr[c] - m) * inv
-                hr[c] = h
-                yr[c] = h * gamma[c] + beta[c]
-            }
+            for c in 0..<d { hr[c] = (xr[c] - m) * inv }
         }
+    }
+}
+
+/// LayerNorm's affine half on one row: `y = xhat·γ + β`.
+@inline(__always)
+func layerNormAffine(xhat: UnsafePointer<Float>, d: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+                     y: UnsafeMutablePointer<Float>) {
+    var c = 0
+    while c + 8 <= d {
+        (SIMD8<Float>(loading: xhat + c) * SIMD8(loading: gamma + c) + SIMD8(loading: beta + c)).store(to: y + c)
+        c += 8
+    }
+    while c < d {
+        y[c] = xhat[c] * gamma[c] + beta[c]
+        c += 1
+    }
+}
+
+extension SIMD8 where Scalar == Float {
+    /// Eight consecutive floats from `p` (any alignment).
+    @inline(__always)
+    init(loading p: UnsafePointer<Float>) {
+        self = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    /// Writes the eight lanes to `p` (any alignment).
+    @inline(__always)
+    func store(to p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD8<Float>.self)
     }
 }
 
