@@ -99,6 +99,22 @@ public enum MLPTargets: Sendable {
     case regression(Matrix)
 }
 
+/// A validation set for early stopping, kept apart from the training rows (for example the
+/// validation episodes of a held-out-episode split). Its inputs are standardised like the
+/// training inputs; regression targets are raw (the trainer z-scores them with the train
+/// statistics).
+public struct MLPValidation: Sendable {
+    /// Inputs, rows × d.
+    public var x: Matrix
+    /// Targets of the same kind as the training targets.
+    public var targets: MLPTargets
+    /// A validation set.
+    public init(x: Matrix, targets: MLPTargets) {
+        self.x = x
+        self.targets = targets
+    }
+}
+
 /// Offsets of each tensor inside the flat parameter buffer, in PyTorch `nn.Sequential` order:
 /// LayerNorm (0), Linear (1), GELU (2), Dropout (3), Linear (4), GELU (5), Dropout (6), Linear (7).
 struct MLPLayout: Sendable, Equatable {
@@ -187,7 +203,13 @@ public struct MLP: Sendable {
     }
 
     /// Trains a network on `x` (n×d, standardised).
-    public static func train(x: Matrix, targets: MLPTargets, config: MLPConfig = MLPConfig()) throws -> MLP {
+    ///
+    /// With `validation`, training stops early on that set (patience from
+    /// `config.earlyStopping`, 10 epochs when it is nil; its `validationFraction` is then
+    /// unused) and the weights of the best validation epoch are kept. Without it,
+    /// `config.earlyStopping` holds out the last rows of `x` instead.
+    public static func train(x: Matrix, targets: MLPTargets, config: MLPConfig = MLPConfig(),
+                             validation: MLPValidation? = nil) throws -> MLP {
         try config.validate()
         try validateTraining(x)
         let n = x.rows
@@ -224,8 +246,12 @@ public struct MLP: Sendable {
                             parameters: initialParameters(layout: layout, seed: config.seed),
                             classWeights: classWeights, positiveWeights: positiveWeights,
                             targetMean: targetMean, targetStd: targetStd)
+        var held: MLPTrainer.Validation? = nil
+        if let validation {
+            held = try MLPTrainer.Validation(validation, task: task, inputCount: x.cols, targetMean: targetMean, targetStd: targetStd)
+        }
         let trainer = MLPTrainer(layout: layout, config: config, task: task, x: x, labels: labels, targets: yFlat,
-                                 classWeights: classWeights, positiveWeights: positiveWeights)
+                                 classWeights: classWeights, positiveWeights: positiveWeights, heldOut: held)
         try trainer.run(model: &model)
         return model
     }
@@ -622,18 +648,66 @@ struct MLPTrainer {
     let targets: [Float]
     let classWeights: [Float]?
     let positiveWeights: [Float]?
+    /// An explicit validation set (see ``MLPValidation``).
+    let heldOut: Validation?
+
+    /// Validation inputs with their labels (classification) or flat targets in training
+    /// space (multi-label 0/1, regression z-scored with the train statistics).
+    struct Validation {
+        let x: Matrix
+        let labels: [Int]
+        let targets: [Float]
+
+        init(x: Matrix, labels: [Int], targets: [Float]) {
+            self.x = x
+            self.labels = labels
+            self.targets = targets
+        }
+
+        init(_ v: MLPValidation, task: MLPTask, inputCount: Int, targetMean: [Float]?, targetStd: [Float]?) throws {
+            guard v.x.cols == inputCount else {
+                throw HeadsError.shapeMismatch(operation: "MLP validation set", expected: "\(inputCount) columns", found: "\(v.x.cols)")
+            }
+            guard v.x.rows >= 1 else {
+                throw HeadsError.shapeMismatch(operation: "MLP validation set", expected: "at least one row", found: "0")
+            }
+            try v.x.requireFinite(name: "validation features")
+            let n = v.x.rows
+            switch (task, v.targets) {
+            case let (.classification(c), .classes(l, classCount)) where classCount == c:
+                try validateLabels(l, rows: n, classCount: c)
+                self.init(x: v.x, labels: l, targets: [])
+            case let (.multiLabel(k), .multiLabel(y)) where y.cols == k && y.rows == n:
+                try y.requireFinite(name: "validation targets")
+                self.init(x: v.x, labels: [], targets: y.storage)
+            case let (.regression(k), .regression(y)) where y.cols == k && y.rows == n:
+                try y.requireFinite(name: "validation targets")
+                var z = y.storage
+                if let mean = targetMean, let std = targetStd {
+                    for i in 0..<n { for j in 0..<k { z[i * k + j] = (z[i * k + j] - mean[j]) / std[j] } }
+                }
+                self.init(x: v.x, labels: [], targets: z)
+            default:
+                throw HeadsError.shapeMismatch(operation: "MLP validation set", expected: "targets like the training targets (\(task.name), \(task.outputCount) outputs, \(n) rows)",
+                                               found: "different targets")
+            }
+        }
+    }
 
     func run(model: inout MLP) throws {
         let n = x.rows, d = layout.d, o = layout.o
         var trainCount = n
-        var validation: Range<Int>? = nil
-        if let es = config.earlyStopping {
+        var validation: Validation? = heldOut
+        let patience = config.earlyStopping?.patience ?? 10
+        if validation == nil, let es = config.earlyStopping {
             let held = Int((Double(n) * es.validationFraction).rounded(.up))
             guard held >= 1, held < n else {
                 throw HeadsError.invalidParameter(name: "earlyStopping.validationFraction", expected: "a hold-out of 1..<\(n) rows", found: "\(held) rows")
             }
             trainCount = n - held
-            validation = trainCount..<n
+            let tail = Array(trainCount..<n)
+            validation = Validation(x: try x.gatherRows(tail), labels: labels.isEmpty ? [] : tail.map { labels[$0] },
+                                    targets: targets.isEmpty ? [] : tail.flatMap { targets[($0 * o)..<(($0 + 1) * o)] })
         }
         let batch = min(config.batchSize, trainCount)
         let ws = MLPWorkspace(layout: layout, maxRows: batch)
@@ -730,12 +804,12 @@ struct MLPTrainer {
             }
             var record = EpochRecord(epoch: epoch, loss: lossSum / Double(trainCount),
                                      accuracy: isClassifier ? Double(correct) / Double(trainCount) : nil)
-            if let validation, let es = config.earlyStopping {
-                let valLoss = try validationLoss(model: model, rows: validation)
+            if let validation {
+                let valLoss = try validationLoss(model: model, data: validation)
                 record.validationLoss = valLoss
                 if valLoss < (best?.loss ?? .infinity) {
                     best = (valLoss, epoch, model.parameters)
-                } else if let b = best, epoch - b.epoch >= es.patience {
+                } else if let b = best, epoch - b.epoch >= patience {
                     history.append(record)
                     break epochs
                 }
@@ -751,15 +825,12 @@ struct MLPTrainer {
         model.history = history
     }
 
-    /// Loss on held-out rows in evaluation mode.
-    private func validationLoss(model: MLP, rows: Range<Int>) throws -> Double {
-        let idx = Array(rows)
-        let xv = try x.gatherRows(idx)
-        var z = try model.logits(xv)
-        let o = layout.o
+    /// Loss on the validation set in evaluation mode.
+    private func validationLoss(model: MLP, data: Validation) throws -> Double {
+        var z = try model.logits(data.x)
         var grad = [Float](repeating: 0, count: z.storage.count)
-        let lv = isClassifierTask ? idx.map { labels[$0] } : []
-        let yv = isClassifierTask ? [] : idx.flatMap { targets[($0 * o)..<(($0 + 1) * o)] }
+        let rows = data.x.rows
+        let lv = data.labels, yv = data.targets
         return z.withUnsafeMutableStorage { zp in
             grad.withUnsafeMutableBufferPointer { g in
                 lv.withUnsafeBufferPointer { lp in
@@ -770,17 +841,17 @@ struct MLPTrainer {
                             guard let w = classWeights, let lb = lp.baseAddress else { return 0 }
                             return w.withUnsafeBufferPointer { wp in
                                 guard let wb = wp.baseAddress else { return 0 }
-                                return weightedCrossEntropy(logits: zb, rows: idx.count, classes: c, labels: lb, classWeights: wb, grad: gb)
+                                return weightedCrossEntropy(logits: zb, rows: rows, classes: c, labels: lb, classWeights: wb, grad: gb)
                             }
                         case .multiLabel(let k):
                             guard let pw = positiveWeights, let yb = yp.baseAddress else { return 0 }
                             return pw.withUnsafeBufferPointer { pp in
                                 guard let pb = pp.baseAddress else { return 0 }
-                                return bceWithLogits(logits: zb, rows: idx.count, cols: k, targets: yb, positiveWeights: pb, grad: gb)
+                                return bceWithLogits(logits: zb, rows: rows, cols: k, targets: yb, positiveWeights: pb, grad: gb)
                             }
                         case .regression(let k):
                             guard let yb = yp.baseAddress else { return 0 }
-                            return meanSquaredError(outputs: zb, count: idx.count * k, targets: yb, grad: gb)
+                            return meanSquaredError(outputs: zb, count: rows * k, targets: yb, grad: gb)
                         }
                     }
                 }

@@ -292,6 +292,11 @@ public enum TaskEvaluator {
                        ("neural_hidden_dim", .int(c.hidden)), ("neural_batch_size", .int(c.batchSize)),
                        ("neural_learning_rate", .num(Double(c.learningRate))), ("neural_weight_decay", .num(Double(c.weightDecay))),
                        ("neural_dropout", .num(Double(c.dropout))), ("neural_device", .string("cpu"))]
+            if let best = predictions.bestEpoch {
+                fields += [("neural_early_stopping", .object([("validation_samples", .int(predictions.validationSamples)),
+                                                              ("best_epoch", .int(best)),
+                                                              ("epochs_run", .int(predictions.history.last?.epoch ?? best))]))]
+            }
             if !fields.contains(where: { $0.0 == "train_final_loss" }) { fields.append(("train_final_loss", .num(predictions.trainFinalLoss))) }
             if !fields.contains(where: { $0.0 == "train_final_accuracy" }), let a = predictions.trainFinalAccuracy { fields.append(("train_final_accuracy", .num(a))) }
             files.append(("history.json", Data(JSON.array(predictions.history.map { r in

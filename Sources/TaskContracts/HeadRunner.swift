@@ -13,14 +13,21 @@ public struct HeadSettings: Sendable, Equatable {
     public var mlp: MLPConfig = MLPConfig()
     /// Ridge penalty of the minimal regression and projection heads.
     public var ridgeLambda: Double = 10
+    /// When the split has validation samples (the validation episodes of a held-out-episode
+    /// split), the MLP stops early on them and keeps its best epoch (patience from
+    /// `mlp.earlyStopping`, else 10 epochs).
+    public var earlyStoppingOnValidationSplit = false
     public init() {}
 
-    /// The defaults of `protocol`. Both train the MLP for its full 80 epochs: on one episode
-    /// the chronological tail of train that early stopping would validate on is a different
-    /// activity, and selecting on it stopped at epoch 3 and underfit every task. Set
-    /// `mlp.earlyStopping` to opt in (held-out-episode runs have a real validation split).
+    /// The defaults of `protocol`. Both train the MLP for up to 80 epochs. `strict` stops
+    /// early on validation episodes when the split has them; on a single episode there are
+    /// none, and it does not carve a tail out of train instead: the chronological tail is a
+    /// different activity, and selecting on it stopped at epoch 3 and underfit every task.
+    /// The reference never stops early.
     public static func defaults(for p: SuiteProtocol) -> HeadSettings {
-        HeadSettings()
+        var s = HeadSettings()
+        s.earlyStoppingOnValidationSplit = p == .strict
+        return s
     }
 }
 
@@ -42,6 +49,10 @@ public struct HeadPredictions: Sendable {
     public var trainFinalLoss: Double?
     public var trainFinalAccuracy: Double?
     public var history: [EpochRecord] = []
+    /// The MLP's kept epoch when it stopped early on the validation split.
+    public var bestEpoch: Int?
+    /// Validation samples the MLP stopped early on (0 when it did not).
+    public var validationSamples = 0
     /// The model and its standardiser as a safetensors archive.
     public var model: SafetensorsArchive?
     /// Target statistics over train (for strict retrieval and reconstruction in z-space).
@@ -70,6 +81,18 @@ public enum HeadRunner {
             permutation = rng.permutation(train.count)
         }
         let trainTargetRows = permutation.map { train[$0] }
+        // The validation split, standardised with the train statistics, for the MLP's early stop.
+        let validationRows = head == .neural && settings.earlyStoppingOnValidationSplit ? problem.validationRows : []
+        let xValidation = validationRows.isEmpty ? nil : try scaler.transform(problem.x.gatherRows(validationRows))
+        func neuralValidation(_ targets: () throws -> MLPTargets) throws -> MLPValidation? {
+            guard let xValidation else { return nil }
+            return MLPValidation(x: xValidation, targets: try targets())
+        }
+        func keep(_ model: MLP) {
+            out.history = model.history
+            out.bestEpoch = model.bestEpoch
+            out.validationSamples = model.bestEpoch == nil ? 0 : validationRows.count
+        }
 
         switch problem.targets {
         case let .classes(ids, names):
@@ -87,9 +110,10 @@ public enum HeadRunner {
             case .neural:
                 var config = settings.mlp
                 config.seed = seed
-                let model = try MLP.train(x: xTrain, targets: .classes(yTrain, classCount: c), config: config)
+                let model = try MLP.train(x: xTrain, targets: .classes(yTrain, classCount: c), config: config,
+                                          validation: neuralValidation { .classes(validationRows.map { ids[$0] }, classCount: c) })
                 proba = try model.predictProba(xTest)
-                out.history = model.history
+                keep(model)
                 out.model = try model.archive(classNames: names, standardiser: scaler)
             }
             let cls = proba.argmaxPerRow()
@@ -111,9 +135,12 @@ public enum HeadRunner {
             case .neural:
                 var config = settings.mlp
                 config.seed = seed
-                let model = try MLP.train(x: xTrain, targets: .multiLabel(y), config: config)
+                let model = try MLP.train(x: xTrain, targets: .multiLabel(y), config: config, validation: neuralValidation {
+                    .multiLabel(try Matrix(rows: validationRows.count, cols: vocab.count,
+                                           storage: validationRows.flatMap { rows[$0].map { $0 ? Float(1) : 0 } }))
+                })
                 decided = try model.predictLabels(xTest)
-                out.history = model.history
+                keep(model)
                 out.model = try model.archive(classNames: vocab, standardiser: scaler)
             }
             out.predictedLabels = (0..<decided.rows).map { r in decided.row(r).map { $0 >= 0.5 } }
@@ -132,9 +159,10 @@ public enum HeadRunner {
             case .neural:
                 var config = settings.mlp
                 config.seed = seed
-                let model = try MLP.train(x: xTrain, targets: .regression(yTrain), config: config)
+                let model = try MLP.train(x: xTrain, targets: .regression(yTrain), config: config,
+                                          validation: neuralValidation { .regression(try y.gatherRows(validationRows)) })
                 out.values = try model.predictValues(xTest)
-                out.history = model.history
+                keep(model)
                 out.model = try model.archive(standardiser: scaler)
             }
         }

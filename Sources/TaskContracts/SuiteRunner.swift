@@ -94,6 +94,17 @@ public enum SuiteRunner {
         }
     }
 
+    /// How the MLP stops early in this run: on the validation split (when the split has one),
+    /// on a tail of train, or not at all.
+    static func earlyStoppingDescription(_ settings: HeadSettings) -> JSON {
+        let c = settings.mlp
+        if settings.earlyStoppingOnValidationSplit {
+            return .object([("on", .string("validation split, when the split has one")), ("patience", .int(c.earlyStopping?.patience ?? 10))])
+        }
+        guard let es = c.earlyStopping else { return .null }
+        return .object([("on", .string("tail of train")), ("validation_fraction", .num(es.validationFraction)), ("patience", .int(es.patience))])
+    }
+
     static func write(_ data: Data, _ url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         do { try data.write(to: url, options: .atomic) } catch { throw SuiteError.writeFailed(path: url.path, detail: "\(error)") }
@@ -241,7 +252,7 @@ public enum SuiteRunner {
                                                      ("epochs", .int(c.epochs)), ("hidden_dim", .int(c.hidden)), ("batch_size", .int(c.batchSize)),
                                                      ("learning_rate", .num(Double(c.learningRate))), ("weight_decay", .num(Double(c.weightDecay))),
                                                      ("dropout", .num(Double(c.dropout))), ("device", .string("cpu")),
-                                                     ("early_stopping", c.earlyStopping.map { .object([("validation_fraction", .num($0.validationFraction)), ("patience", .int($0.patience))]) } ?? .null)])))
+                                                     ("early_stopping", earlyStoppingDescription(config.headSettings))])))
             summary.append(("neural_tasks", .object(neuralMetrics)))
         }
         summary.append(("task_display_names", .object(config.tasks.map { ($0.rawValue, .string($0.displayName)) })))

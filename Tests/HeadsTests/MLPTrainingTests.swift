@@ -94,3 +94,49 @@ struct MLPTrainingTests {
         Self.expectBitIdentical(model.parameters, plain)
     }
 }
+
+@Suite("MLP early stopping on a validation set")
+struct MLPValidationTests {
+    /// Training labels that are noise, validation labels that are other noise: the network
+    /// memorises train, so the validation loss turns upward and training stops. The kept
+    /// weights must be exactly those of training for `bestEpoch` epochs without validation
+    /// (the validation set does not touch the random streams or the training rows).
+    @Test func stopsOnTheValidationSetAndKeepsTheBestEpoch() throws {
+        let data = Synthetic.blobs(n: 60, d: 40, classes: 3, seed: 21)
+        let noise = Synthetic.shuffled(data.y, seed: 5)
+        let held = Synthetic.blobs(n: 30, d: 40, classes: 3, seed: 22)
+        var c = MLPConfig()
+        c.hidden = 32
+        c.epochs = 60
+        c.batchSize = 16
+        c.learningRate = 1e-2
+        c.earlyStopping = MLPConfig.EarlyStopping(patience: 3)
+        let validation = MLPValidation(x: held.x, targets: .classes(Synthetic.shuffled(held.y, seed: 9), classCount: 3))
+        let model = try MLP.train(x: data.x, targets: .classes(noise, classCount: 3), config: c, validation: validation)
+        let best = try #require(model.bestEpoch)
+        let ran = try #require(model.history.last?.epoch)
+        #expect(ran < 60, "memorising noise must stop early")
+        #expect(ran - best == 3, "stops after `patience` epochs without improvement")
+        #expect(model.history.allSatisfy { $0.validationLoss != nil })
+        // The best epoch has the lowest validation loss in the history.
+        let losses = model.history.compactMap(\.validationLoss)
+        #expect(model.history.first { $0.epoch == best }?.validationLoss == losses.min())
+        var plain = c
+        plain.earlyStopping = nil
+        plain.epochs = best
+        let reference = try MLP.train(x: data.x, targets: .classes(noise, classCount: 3), config: plain)
+        MLPTrainingTests.expectBitIdentical(model.parameters, reference.parameters)
+    }
+
+    @Test func aValidationSetOfTheWrongShapeIsATypedError() throws {
+        let data = Synthetic.blobs(n: 20, d: 6, classes: 2, seed: 3)
+        let narrow = MLPValidation(x: Matrix(rows: 4, cols: 5), targets: .classes([0, 1, 0, 1], classCount: 2))
+        #expect(throws: HeadsError.self) { try MLP.train(x: data.x, targets: .classes(data.y, classCount: 2), validation: narrow) }
+        let regression = MLPValidation(x: Matrix(rows: 4, cols: 6), targets: .regression(Matrix(rows: 4, cols: 1)))
+        #expect(throws: HeadsError.self) { try MLP.train(x: data.x, targets: .classes(data.y, classCount: 2), validation: regression) }
+        var bad = Matrix(rows: 2, cols: 6)
+        bad[0, 0] = .nan
+        let nan = MLPValidation(x: bad, targets: .classes([0, 1], classCount: 2))
+        #expect(throws: HeadsError.self) { try MLP.train(x: data.x, targets: .classes(data.y, classCount: 2), validation: nan) }
+    }
+}

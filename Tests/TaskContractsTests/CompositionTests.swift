@@ -1,4 +1,5 @@
 import Foundation
+import Heads
 import Testing
 @testable import TaskContracts
 
@@ -50,5 +51,51 @@ import Testing
         // Multi-episode predictions name the episode of each window.
         let csv = try String(contentsOf: out.appendingPathComponent("timeline_action/predictions.csv"), encoding: .utf8)
         #expect(csv.hasPrefix("episode,window_index"))
+    }
+}
+
+@Suite("Validation episodes")
+struct ValidationEpisodeTests {
+    /// In `strict`, the neural head stops early on the validation episodes of a held-out split
+    /// and says so in its metrics; the reference protocol trains every epoch.
+    @Test func strictStopsEarlyOnValidationEpisodes() throws {
+        let tmp = try TempFolder()
+        var episodes: [SuiteEpisode] = []
+        for (i, session) in ["s1", "s2", "s3", "s4", "s5", "s6"].enumerated() {
+            var e = try Fixture.episode(frames: 300, seed: UInt64(40 + i), in: tmp)
+            e.name = "\(session)/ep\(i)"
+            e.session = session
+            episodes.append(e)
+        }
+        var config = Fixture.quick(.strict)
+        config.tasks = [.timelineAction]
+        config.heads = [.neural]
+        config.headSettings.mlp.epochs = 12
+        config.headSettings.mlp.earlyStopping = MLPConfig.EarlyStopping(patience: 2)
+        config.bootstrap = false
+        let out = tmp.url.appendingPathComponent("out")
+        _ = try SuiteRunner.run(episodes: episodes, configuration: config, output: out)
+        let metrics = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("neural_mlp/timeline_action/metrics.json"))) as? [String: Any])
+        let stop = try #require(metrics["neural_early_stopping"] as? [String: Any], "strict with validation episodes records its early stop")
+        // The validation windows are exactly those of the validation episodes.
+        let policy = SplitPolicy.heldOutEpisodes(try EpisodeAssignment.bySession(sessions: episodes.map(\.session), seed: 7))
+        let problem = try TaskProblemBuilder.build(TaskContract(.timelineAction, protocol: .strict), episodes: episodes, policy: policy)
+        #expect(!problem.validationRows.isEmpty)
+        #expect(stop["validation_samples"] as? Int == problem.validationRows.count)
+        let best = try #require(stop["best_epoch"] as? Int), ran = try #require(stop["epochs_run"] as? Int)
+        #expect(best >= 1 && best <= ran && ran <= 12)
+        // Every recorded epoch has a validation loss.
+        let history = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("neural_mlp/timeline_action/history.json"))) as? [[String: Any]])
+        #expect(history.count == ran && history.allSatisfy { $0["validation_loss"] is Double })
+
+        // Reference: no early stop, all epochs.
+        var ref = Fixture.quick(.reference)
+        ref.tasks = [.timelineAction]
+        ref.heads = [.neural]
+        ref.bootstrap = false
+        let refOut = tmp.url.appendingPathComponent("ref")
+        _ = try SuiteRunner.run(episodes: episodes, configuration: ref, output: refOut)
+        let refMetrics = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: refOut.appendingPathComponent("neural_mlp/timeline_action/metrics.json"))) as? [String: Any])
+        #expect(refMetrics["neural_early_stopping"] == nil)
     }
 }
