@@ -7,8 +7,25 @@ import WindowAlign
 /// target statistics, history) plus `values.npy` for regression and projection outputs, and
 /// `model.safetensors`.
 public enum PredictionsFile {
+    /// Which episodes and split the predictions were made on, so that an evaluation rebuilds
+    /// the same problem.
+    public struct Provenance: Sendable, Equatable {
+        /// Episode names in input order.
+        public var episodes: [String]
+        /// `chronological` or `held_out_episodes`.
+        public var split: String
+        /// Seed of the episode-to-split assignment (held-out episodes only).
+        public var splitSeed: UInt64?
+
+        public init(episodes: [String], split: String, splitSeed: UInt64?) {
+            self.episodes = episodes
+            self.split = split
+            self.splitSeed = splitSeed
+        }
+    }
+
     /// Writes `p` into `folder` (created).
-    public static func write(_ p: HeadPredictions, protocol suiteProtocol: SuiteProtocol, to folder: URL) throws {
+    public static func write(_ p: HeadPredictions, protocol suiteProtocol: SuiteProtocol, provenance: Provenance? = nil, to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         func floats(_ v: [Float]) -> JSON { .array(v.map { .num(Double($0)) }) }
         var f: [(String, JSON)] = [
@@ -23,6 +40,11 @@ public enum PredictionsFile {
                 .object([("epoch", .int(r.epoch)), ("loss", .num(r.loss)), ("accuracy", .num(r.accuracy)), ("validation_loss", .num(r.validationLoss))])
             })),
         ]
+        if let best = p.bestEpoch { f += [("best_epoch", .int(best)), ("validation_samples", .int(p.validationSamples))] }
+        if let provenance {
+            f += [("episodes", .array(provenance.episodes.map { .string($0) })), ("split", .string(provenance.split)),
+                  ("split_seed", provenance.splitSeed.map { .int(Int($0)) } ?? .null)]
+        }
         if let v = p.values {
             try NumPyFile.write(v.storage, shape: [v.rows, v.cols], to: folder.appendingPathComponent("values.npy"))
             f.append(("values", .string("values.npy")))
@@ -31,8 +53,14 @@ public enum PredictionsFile {
         if let model = p.model { try model.write(to: folder.appendingPathComponent("model.safetensors")) }
     }
 
-    /// Reads a folder written by ``write(_:protocol:to:)``.
+    /// Reads a folder written by ``write(_:protocol:provenance:to:)``.
     public static func read(_ folder: URL) throws -> (predictions: HeadPredictions, suiteProtocol: SuiteProtocol) {
+        let (p, proto, _) = try readWithProvenance(folder)
+        return (p, proto)
+    }
+
+    /// Reads a folder and the provenance it records (nil when written without one).
+    public static func readWithProvenance(_ folder: URL) throws -> (predictions: HeadPredictions, suiteProtocol: SuiteProtocol, provenance: Provenance?) {
         let url = folder.appendingPathComponent("predictions.json")
         let any: Any
         do { any = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) } catch { throw SuiteError.unreadable(file: url.path, detail: "\(error)") }
@@ -70,6 +98,13 @@ public enum PredictionsFile {
             }
             p.values = try Matrix(rows: shape[0], cols: shape[1], storage: values)
         }
-        return (p, proto)
+        p.bestEpoch = (o["best_epoch"] as? NSNumber)?.intValue
+        p.validationSamples = (o["validation_samples"] as? NSNumber)?.intValue ?? 0
+        var provenance: Provenance? = nil
+        if let split = o["split"] as? String {
+            provenance = Provenance(episodes: (o["episodes"] as? [String]) ?? [], split: split,
+                                    splitSeed: (o["split_seed"] as? NSNumber).map { UInt64($0.int64Value) })
+        }
+        return (p, proto, provenance)
     }
 }

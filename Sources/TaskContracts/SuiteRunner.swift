@@ -115,10 +115,8 @@ public enum SuiteRunner {
         let policy: SplitPolicy
         if let given = config.policy {
             policy = given
-        } else if episodes.count > 1 {
-            policy = .heldOutEpisodes(try EpisodeAssignment.bySession(sessions: episodes.map(\.session), seed: config.seeds[0]))
         } else {
-            policy = .chronological
+            policy = try .standard(for: episodes, seed: config.seeds[0])
         }
         let say = config.progress ?? { _ in }
         var rows: [TaskSummaryRow] = []

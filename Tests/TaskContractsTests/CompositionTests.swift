@@ -99,3 +99,51 @@ struct ValidationEpisodeTests {
         #expect(refMetrics["neural_early_stopping"] == nil)
     }
 }
+
+@Suite("Episode lists and provenance")
+struct EpisodeListTests {
+    @Test func listFilesParseTabsCommasAndComments() throws {
+        let tmp = try TempFolder()
+        let list = tmp.url.appendingPathComponent("list.txt")
+        try """
+        # episodes of the pilot
+        data/s1/ep1\tsession-1\tfeats/ep1
+        data/s1/ep2,session-1
+
+        data/s2/ep1
+        """.write(to: list, atomically: true, encoding: .utf8)
+        let inputs = try EpisodeInput.list(file: list.path)
+        #expect(inputs.map(\.episode.lastPathComponent) == ["ep1", "ep2", "ep1"])
+        #expect(inputs.map(\.session) == ["session-1", "session-1", nil])
+        #expect(inputs.map { $0.features?.lastPathComponent } == ["ep1", nil, nil])
+
+        try "data/s1/ep1,a,b,c\n".write(to: list, atomically: true, encoding: .utf8)
+        #expect { try EpisodeInput.list(file: list.path) } throws: { error in
+            guard case let SuiteError.unreadable(file, detail) = error else { return false }
+            return file == list.path && detail.hasPrefix("line 1:")
+        }
+        try "# nothing\n".write(to: list, atomically: true, encoding: .utf8)
+        #expect(throws: SuiteError.self) { try EpisodeInput.list(file: list.path) }
+        #expect(throws: SuiteError.self) { try EpisodeInput.list(file: tmp.url.appendingPathComponent("missing.txt").path) }
+    }
+
+    @Test func predictionsRecordTheirSplitAndEarlyStop() throws {
+        let tmp = try TempFolder()
+        var p = HeadPredictions(task: .nextAction, head: .neural, seed: 8, testRows: [3, 4, 5])
+        p.predictedClass = [0, 1, 1]
+        p.confidence = [0.5, 0.75, 1]
+        p.bestEpoch = 12
+        p.validationSamples = 40
+        let provenance = PredictionsFile.Provenance(episodes: ["s1/ep1", "s2/ep1"], split: "held_out_episodes", splitSeed: 11)
+        let folder = tmp.url.appendingPathComponent("pred")
+        try PredictionsFile.write(p, protocol: .strict, provenance: provenance, to: folder)
+        let (back, proto, readProvenance) = try PredictionsFile.readWithProvenance(folder)
+        #expect(proto == .strict)
+        #expect(readProvenance == provenance)
+        #expect(back.bestEpoch == 12 && back.validationSamples == 40)
+        #expect(back.testRows == [3, 4, 5] && back.predictedClass == [0, 1, 1] && back.seed == 8)
+        // Written without provenance: none read back.
+        try PredictionsFile.write(p, protocol: .reference, to: tmp.url.appendingPathComponent("plain"))
+        #expect(try PredictionsFile.readWithProvenance(tmp.url.appendingPathComponent("plain")).provenance == nil)
+    }
+}

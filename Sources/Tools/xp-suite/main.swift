@@ -97,42 +97,16 @@ struct XPSuite: ParsableCommand {
         config.shuffleTrainLabels = shuffleLabels
         config.progress = say
 
-        var inputs: [(episode: URL, features: URL?, session: String?)] = []
-        for (i, e) in episode.enumerated() {
-            inputs.append((URL(fileURLWithPath: e), i < features.count ? URL(fileURLWithPath: features[i]) : nil, nil))
+        var inputs = episode.enumerated().map { i, e in
+            EpisodeInput(episode: URL(fileURLWithPath: e), features: i < features.count ? URL(fileURLWithPath: features[i]) : nil)
         }
-        if let list = episodes {
-            let text: String
-            do { text = try String(contentsOfFile: list, encoding: .utf8) } catch { throw SuiteError.unreadable(file: list, detail: "\(error)") }
-            for line in text.split(whereSeparator: \.isNewline) {
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
-                guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-                let fields = trimmed.split(whereSeparator: { $0 == "\t" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }
-                inputs.append((URL(fileURLWithPath: fields[0]), fields.count > 2 && !fields[2].isEmpty ? URL(fileURLWithPath: fields[2]) : nil,
-                               fields.count > 1 && !fields[1].isEmpty ? fields[1] : nil))
-            }
-        }
+        if let list = episodes { inputs += try EpisodeInput.list(file: list) }
         if inputs.isEmpty {
             let cached = try SuiteCache.syntheticEpisode(cache: URL(fileURLWithPath: cache), frames: frames,
                                                          featureProtocol: p == .reference ? .reference : .strict, progress: say)
-            inputs.append((cached.episode, cached.features, nil))
+            inputs.append(EpisodeInput(episode: cached.episode, features: cached.features))
         }
-        var loaded: [SuiteEpisode] = []
-        for (i, input) in inputs.enumerated() {
-            say("loading episode \(i + 1)/\(inputs.count): \(input.episode.path)\(input.features == nil ? " (building \(p.rawValue) features)" : "")")
-            let featureProtocol: FeatureProtocol = p == .reference ? .reference : .strict
-            let frameCaches = URL(fileURLWithPath: cache).appendingPathComponent("frame-caches")
-            var source = EpisodeLoader.FeatureSource.episodeFeatures(featureProtocol, cache: frameCaches)
-            if sensorsOnly { source = .sensorsOnly }
-            if let f = input.features { source = .folder(f) }
-            var e = try EpisodeLoader.load(folder: input.episode, source: source, suiteProtocol: p, session: input.session, progress: say)
-            if inputs.count > 1 && input.session == nil {
-                // Without a session column, the parent folder names the session.
-                e.session = input.episode.deletingLastPathComponent().lastPathComponent
-                e.name = input.episode.deletingLastPathComponent().lastPathComponent + "/" + input.episode.lastPathComponent
-            }
-            loaded.append(e)
-        }
+        let loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), sensorsOnly: sensorsOnly, progress: say)
         let output: URL
         if let out { output = URL(fileURLWithPath: out) } else {
             var candidate = URL(fileURLWithPath: "outputs/xp-suite-\(p.rawValue)")

@@ -4,27 +4,38 @@ import TaskContracts
 import ToolSupport
 import WindowAlign
 
-/// `xp-train`: one task, one head, one seed → model and test-set predictions.
+/// `xp-train`: one task, one head, one seed → model and test-set predictions. The same
+/// libraries as `xp-suite`, one step at a time; `xp-evaluate` scores the output.
 struct XPTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xp-train",
-        abstract: "Train one head on one task of one episode and write the model and its test-set predictions.",
+        abstract: "Train one head on one task of one or more episodes and write the model and its test-set predictions.",
         discussion: """
             The output folder holds model.safetensors, predictions.json (and values.npy for \
-            regression and projection tasks); xp-evaluate turns it into metrics.
+            regression and projection tasks); xp-evaluate turns it into metrics. One episode is \
+            split chronologically; several are split by session into train, validation and test \
+            episodes (the assignment seeded by --split-seed, recorded in predictions.json). In \
+            strict, the neural head stops early on the validation episodes.
 
             Examples:
               xp-train --episode ep1 --features feats/ep1 --task timeline_action --head minimal --out run/action
               xp-train --episode ep1 --task temporal_order --head neural --protocol reference --seed 8 --out run/order
+              xp-train --episodes list.txt --task next_action --head neural --out run/next
+            An episode list has one episode folder per line, optionally followed by a tab or \
+            comma and its session id, and optionally a third field: its xp-features folder.
             """
     )
 
-    @Option(help: "The episode folder.") var episode: String
-    @Option(help: "Its xp-features output folder (default: build the features).") var features: String?
+    @Option(help: "An episode folder (repeatable).") var episode: [String] = []
+    @Option(help: "The xp-features output folder of each --episode, in the same order (repeatable; default: build the features).")
+    var features: [String] = []
+    @Option(help: "A file listing episode folders (see above).") var episodes: String?
     @Option(help: "The task id.") var task: String
     @Option(help: "minimal or neural.") var head: String = "minimal"
     @Option(name: .customLong("protocol"), help: "reference or strict.") var suiteProtocol: String = "strict"
-    @Option(help: "Seed.") var seed: UInt64 = 7
+    @Option(help: "Seed of the head (initialisation, batches, dropout).") var seed: UInt64 = 7
+    @Option(help: "Seed of the episode-to-split assignment, with several episodes (xp-suite uses its first seed).")
+    var splitSeed: UInt64 = 7
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Replace an existing output folder.") var overwrite = false
     @Flag(help: "Permute the training targets (a control).") var shuffleLabels = false
@@ -34,6 +45,10 @@ struct XPTrain: ParsableCommand {
         guard TaskID(rawValue: task) != nil else { throw ValidationError("unknown task '\(task)'; known: \(TaskID.allCases.map(\.rawValue).joined(separator: ", "))") }
         guard HeadKind(rawValue: head) != nil else { throw ValidationError("--head must be minimal or neural") }
         guard SuiteProtocol(rawValue: suiteProtocol) != nil else { throw ValidationError("--protocol must be reference or strict") }
+        guard !episode.isEmpty || episodes != nil else { throw ValidationError("give --episode (repeatable) or --episodes LIST") }
+        if !features.isEmpty && features.count != episode.count {
+            throw ValidationError("give one --features per --episode (\(episode.count) episodes, \(features.count) feature folders)")
+        }
     }
 
     func run() throws {
@@ -42,28 +57,31 @@ struct XPTrain: ParsableCommand {
         let h = HeadKind(rawValue: head) ?? .minimal
         let output = URL(fileURLWithPath: out)
         if FileManager.default.fileExists(atPath: output.path) && !overwrite { throw SuiteError.outputExists(path: output.path) }
-        let episodeData = try loadEpisode(episode: episode, features: features, protocol: p, cache: cache)
-        Tool.note("\(t.rawValue): building inputs (\(p.rawValue))")
-        let problem = try TaskProblemBuilder.build(TaskContract(t, protocol: p), episodes: [episodeData])
-        Tool.note("\(t.rawValue): training the \(h.rawValue) head on \(problem.trainRows.count) samples, predicting \(problem.testRows.count)")
+        var inputs = episode.enumerated().map { i, e in
+            EpisodeInput(episode: URL(fileURLWithPath: e), features: i < features.count ? URL(fileURLWithPath: features[i]) : nil)
+        }
+        if let episodes { inputs += try EpisodeInput.list(file: episodes) }
+        let loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), progress: { Tool.note($0) })
+        let policy = try SplitPolicy.standard(for: loaded, seed: splitSeed)
+        Tool.note("\(t.rawValue): building inputs (\(p.rawValue), \(policy.name) split)")
+        let problem = try TaskProblemBuilder.build(TaskContract(t, protocol: p), episodes: loaded, policy: policy)
+        let validation = problem.validationRows.count
+        Tool.note("\(t.rawValue): training the \(h.rawValue) head on \(problem.trainRows.count) samples\(validation > 0 ? " (\(validation) validation)" : ""), predicting \(problem.testRows.count)")
         let predictions = try HeadRunner.run(problem, head: h, seed: seed, settings: .defaults(for: p), shuffleTrainLabels: shuffleLabels)
+        let provenance = PredictionsFile.Provenance(episodes: loaded.map(\.name), split: policy.name,
+                                                    splitSeed: loaded.count > 1 ? splitSeed : nil)
         let temp = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(at: temp)
-        try PredictionsFile.write(predictions, protocol: p, to: temp)
-        if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
-        try FileManager.default.moveItem(at: temp, to: output)
+        do {
+            try PredictionsFile.write(predictions, protocol: p, provenance: provenance, to: temp)
+            if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
+            try FileManager.default.moveItem(at: temp, to: output)
+        } catch {
+            try? FileManager.default.removeItem(at: temp)
+            throw error
+        }
         print(output.path)
     }
-}
-
-/// The episode with features from `features` or a fresh build in the matching protocol.
-func loadEpisode(episode: String, features: String?, protocol p: SuiteProtocol, cache: String) throws -> SuiteEpisode {
-    let source: EpisodeLoader.FeatureSource
-    if let features { source = .folder(URL(fileURLWithPath: features)) } else {
-        let fp: FeatureProtocol = p == .reference ? .reference : .strict
-        source = .episodeFeatures(fp, cache: URL(fileURLWithPath: cache).appendingPathComponent("frame-caches"))
-    }
-    return try EpisodeLoader.load(folder: URL(fileURLWithPath: episode), source: source, suiteProtocol: p, progress: { Tool.note($0) })
 }
 
 Tool.main(XPTrain.self)
