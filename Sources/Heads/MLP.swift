@@ -460,7 +460,15 @@ final class MLPWorkspace {
     /// `dW1 = dA1ᵀ·ln = M·diag(γ) + s βᵀ`, `db1 = s`,
     /// `dγ_c = Σ_rows dLn·xhat = Σ_j W1[j,c]·M[j,c]` and `dβ_c = Σ_rows dLn = Σ_j s_j·W1[j,c]`
     /// (because `dLn = dA1·W1`), so `dLn` itself is never formed.
-    private func firstLayerBackward(params p: UnsafePointer<Float>, grad g: UnsafeMutablePointer<Float>, rows: Int) {
+    ///
+    /// With `optimiser` (training), W1's gradient (h×d, nearly all the parameters) is never
+    /// stored: each element's gradient is formed, used for dγ and dβ with the weight before its
+    /// update, and handed straight to AdamW, so a step reads and writes the h×d tensors once
+    /// instead of three times. The result equals accumulating the gradient and then calling
+    /// ``AdamW/update(params:grad:count:)``, bit for bit. `g` still receives dγ, dβ and db1;
+    /// the caller applies AdamW to them.
+    func firstLayerBackward(params p: UnsafePointer<Float>, grad g: UnsafeMutablePointer<Float>, rows: Int,
+                            optimiser: FusedAdamW? = nil) {
         let h = l.h, d = l.d
         firstLayerReductions(rows: rows)
         for j in 0..<h { g[l.b1 + j] += hiddenSum[j] }
@@ -471,64 +479,43 @@ final class MLPWorkspace {
         parallelChunks(d, work: h * d) { columns in
             guard let lo = columns.first, !columns.isEmpty else { return }
             let width = columns.count
-            for j in 0..<h {
-                let sj = s[j]
-                let mRow = m + j * d + lo, wRow = w1 + j * d + lo, gRow = gW1 + j * d + lo
-                let ga = gamma + lo, be = beta + lo, dg = dGamma + lo, db = dBeta + lo
-                for c in 0..<width {
-                    let mv = mRow[c]
-                    gRow[c] += mv * ga[c] + sj * be[c]
-                    dg[c] += wRow[c] * mv
-                    db[c] += sj * wRow[c]
-                }
-            }
-        }
-    }
-
-    /// Training's version of ``firstLayerBackward``: the same gradients, but W1's (h×d, nearly
-    /// all the parameters) is never stored. Each element's gradient is formed, used for dγ and
-    /// dβ with the weight before its update, and handed straight to AdamW, so a step reads and
-    /// writes the h×d tensors once instead of three times. The result equals `backward`
-    /// followed by ``AdamW/update(params:grad:count:)`` bit for bit. `g` receives every other
-    /// gradient of LayerNorm and the first layer (dγ, dβ, db1); the caller applies AdamW to them.
-    func firstLayerBackwardAndStep(params p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, rows: Int,
-                                   step: AdamW.Step, moment1: UnsafeMutablePointer<Float>, moment2: UnsafeMutablePointer<Float>) {
-        let h = l.h, d = l.d
-        firstLayerReductions(rows: rows)
-        for j in 0..<h { g[l.b1 + j] += hiddenSum[j] }
-        let gamma = UnsafePointer(p + l.lnWeight), beta = UnsafePointer(p + l.lnBias), w1 = p + l.w1
-        let dGamma = g + l.lnWeight, dBeta = g + l.lnBias
-        let mw = moment1 + l.w1, vw = moment2 + l.w1
-        let m = firstLayer, s = hiddenSum
-        parallelChunks(d, work: h * d) { columns in
-            guard let lo = columns.first, !columns.isEmpty else { return }
-            let width = columns.count
+            let ga = gamma + lo, be = beta + lo, dg = dGamma + lo, db = dBeta + lo
             for j in 0..<h {
                 let sj = s[j]
                 let off = j * d + lo
-                let mRow = m + off, wRow = w1 + off, m1 = mw + off, m2 = vw + off
-                let ga = gamma + lo, be = beta + lo, dg = dGamma + lo, db = dBeta + lo
-                // Eight columns at a time (the same operations as the scalar tail, lane by lane).
-                let sj8 = SIMD8<Float>(repeating: sj)
+                let mRow = m + off, wRow = w1 + off
                 var c = 0
-                while c + 8 <= width {
-                    let mv = SIMD8<Float>(loading: mRow + c), w = SIMD8<Float>(loading: wRow + c)
-                    let grad = 0 + (mv * SIMD8(loading: ga + c) + sj8 * SIMD8(loading: be + c))
-                    (SIMD8(loading: dg + c) + w * mv).store(to: dg + c)
-                    (SIMD8(loading: db + c) + sj8 * w).store(to: db + c)
-                    var mom1 = SIMD8<Float>(loading: m1 + c), mom2 = SIMD8<Float>(loading: m2 + c)
-                    step.apply(param: w, grad: grad, moment1: &mom1, moment2: &mom2).store(to: wRow + c)
-                    mom1.store(to: m1 + c)
-                    mom2.store(to: m2 + c)
-                    c += 8
-                }
-                while c < width {
-                    let mv = mRow[c], w = wRow[c]
-                    let grad = 0 + (mv * ga[c] + sj * be[c])
-                    dg[c] += w * mv
-                    db[c] += sj * w
-                    wRow[c] = step.apply(param: w, grad: grad, moment1: &m1[c], moment2: &m2[c])
-                    c += 1
+                if let o = optimiser {
+                    // Eight columns at a time (the same operations as the scalar tail, lane by lane).
+                    let newW = o.weights + off, m1 = o.moment1 + off, m2 = o.moment2 + off
+                    let sj8 = SIMD8<Float>(repeating: sj)
+                    while c + 8 <= width {
+                        let mv = SIMD8<Float>(loading: mRow + c), w = SIMD8<Float>(loading: wRow + c)
+                        let grad = 0 + (mv * SIMD8(loading: ga + c) + sj8 * SIMD8(loading: be + c))
+                        (SIMD8(loading: dg + c) + w * mv).store(to: dg + c)
+                        (SIMD8(loading: db + c) + sj8 * w).store(to: db + c)
+                        var mom1 = SIMD8<Float>(loading: m1 + c), mom2 = SIMD8<Float>(loading: m2 + c)
+                        o.step.apply(param: w, grad: grad, moment1: &mom1, moment2: &mom2).store(to: newW + c)
+                        mom1.store(to: m1 + c)
+                        mom2.store(to: m2 + c)
+                        c += 8
+                    }
+                    while c < width {
+                        let mv = mRow[c], w = wRow[c]
+                        dg[c] += w * mv
+                        db[c] += sj * w
+                        newW[c] = o.step.apply(param: w, grad: 0 + (mv * ga[c] + sj * be[c]), moment1: &m1[c], moment2: &m2[c])
+                        c += 1
+                    }
+                } else {
+                    let gRow = gW1 + off
+                    while c < width {
+                        let mv = mRow[c]
+                        gRow[c] += mv * ga[c] + sj * be[c]
+                        dg[c] += wRow[c] * mv
+                        db[c] += sj * wRow[c]
+                        c += 1
+                    }
                 }
             }
         }
@@ -548,6 +535,15 @@ final class MLPWorkspace {
             return meanSquaredError(outputs: out, count: rows * k, targets: targets, grad: dOut)
         }
     }
+}
+
+/// AdamW applied inside ``MLPWorkspace/firstLayerBackward(params:grad:rows:optimiser:)``:
+/// the step's coefficients and the first layer's weights and moments (all h×d, row-major).
+struct FusedAdamW {
+    let step: AdamW.Step
+    let weights: UnsafeMutablePointer<Float>
+    let moment1: UnsafeMutablePointer<Float>
+    let moment2: UnsafeMutablePointer<Float>
 }
 
 /// AdamW exactly as PyTorch's (decoupled decay first, then the bias-corrected step):
@@ -769,8 +765,9 @@ struct MLPTrainer {
                                                         let value = ws.loss(task: task, rows: rows, labels: lbb, targets: ybb,
                                                                             classWeights: cwp.baseAddress, positiveWeights: pwp.baseAddress)
                                                         ws.backwardToFirstLayer(params: pb, grad: gb, rows: rows)
-                                                        ws.firstLayerBackwardAndStep(params: pb, grad: gb, rows: rows, step: step,
-                                                                                     moment1: mb, moment2: vb)
+                                                        ws.firstLayerBackward(params: pb, grad: gb, rows: rows,
+                                                                              optimiser: FusedAdamW(step: step, weights: pb + layout.w1,
+                                                                                                    moment1: mb + layout.w1, moment2: vb + layout.w1))
                                                         return value
                                                     }
                                                 }
