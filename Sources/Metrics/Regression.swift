@@ -217,3 +217,61 @@ public func poseErrorMetrics(
     try poseErrorMetrics(truth: truth.map(Double.init), predicted: predicted.map(Double.init),
                          frames: frames, joints: joints, validJoints: validJoints)
 }
+
+/// Pooled R² of row subsets (with repeats) of one prediction matrix, for bootstrapping: the
+/// per-row residual and squared-truth sums are computed once, so a resample costs one pass
+/// adding its truth rows (`SS_tot = Σ q_i − Σ_c S_c²/n` with `S_c` the column sums of the
+/// resample) instead of copying and rescoring the whole matrix. Equals
+/// ``regressionMetrics(truth:predicted:columns:mask:perDimension:)``'s `r2` on the same rows up
+/// to rounding (Float64 throughout); it suits truth near zero mean, such as z-scores.
+public struct PooledR2Resampler: Sendable {
+    let columns: Int
+    let truth: [Double]
+    let residual: [Double]
+    let squares: [Double]
+
+    /// - Throws: `MetricsError` on shape mismatches or non-finite values.
+    public init(truth: [Float], predicted: [Float], columns: Int) throws(MetricsError) {
+        let rows = try matrixRows("true targets", count: truth.count, columns: columns)
+        try requireSameLength("predicted targets", expected: truth.count, found: predicted.count)
+        let t = truth.map(Double.init), p = predicted.map(Double.init)
+        try requireFinite("true targets", t)
+        try requireFinite("predicted targets", p)
+        var residual = [Double](repeating: 0, count: rows), squares = residual
+        for r in 0..<rows {
+            var e2 = 0.0, q = 0.0
+            for c in 0..<columns {
+                let i = r * columns + c
+                let e = t[i] - p[i]
+                e2 += e * e
+                q += t[i] * t[i]
+            }
+            residual[r] = e2
+            squares[r] = q
+        }
+        self.columns = columns
+        self.truth = t
+        self.residual = residual
+        self.squares = squares
+    }
+
+    /// Pooled R² of the rows `indices` (0 when their truth has no variance).
+    public func r2(rows indices: [Int]) -> Double {
+        guard !indices.isEmpty else { return 0 }
+        var columnSum = [Double](repeating: 0, count: columns)
+        var res = 0.0, q = 0.0
+        truth.withUnsafeBufferPointer { t in
+            columnSum.withUnsafeMutableBufferPointer { s in
+                for i in indices {
+                    res += residual[i]
+                    q += squares[i]
+                    let row = t.baseAddress! + i * columns
+                    for c in 0..<columns { s[c] += row[c] }
+                }
+            }
+        }
+        let n = Double(indices.count)
+        let tot = q - columnSum.reduce(0) { $0 + $1 * $1 } / n
+        return tot > 0 ? 1 - res / tot : 0
+    }
+}

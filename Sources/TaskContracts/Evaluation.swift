@@ -233,10 +233,9 @@ public enum TaskEvaluator {
                 let base = try regressionMetrics(truth: t, predicted: (0..<test.count).flatMap { _ in meanRow }, columns: k)
                 baselines.append(BaselineScore(name: "train_mean", value: base.r2))
                 if doBootstrap {
+                    let resampler = try PooledR2Resampler(truth: t, predicted: p, columns: k)
                     interval = try? blockBootstrap(count: test.count, blockLength: windowBlock, resamples: 200, seed: predictions.seed) { idx in
-                        var tt: [Float] = [], pp: [Float] = []
-                        for i in idx { tt += t[(i * k)..<((i + 1) * k)]; pp += p[(i * k)..<((i + 1) * k)] }
-                        return try regressionMetrics(truth: tt, predicted: pp, columns: k).r2
+                        resampler.r2(rows: idx)
                     }
                 }
                 files.append(("predictions.npz", try npz([("y_true", yTest.storage, [test.count, k]), ("y_pred", yPred.storage, [test.count, k])],

@@ -106,3 +106,39 @@ struct RegressionTests {
         }
     }
 }
+
+@Suite("Pooled R² resampler")
+struct PooledR2ResamplerTests {
+    @Test func handWorkedRowsWithRepeats() throws {
+        // Rows (truth | prediction): r0 = (1, 0 | 1, 1), r1 = (−1, 2 | 0, 2), r2 = (0, −2 | 0, −1).
+        // Rows [0, 1, 1]: residuals 1 + 1 + 1 = 3. Column 0 truth 1, −1, −1 (mean −1/3):
+        // (4/3)² + 2·(2/3)² = 24/9; column 1 truth 0, 2, 2 (mean 4/3): (4/3)² + 2·(2/3)² = 24/9.
+        // SS_tot = 48/9, R² = 1 − 3·9/48 = 7/16.
+        let truth: [Float] = [1, 0, -1, 2, 0, -2], predicted: [Float] = [1, 1, 0, 2, 0, -1]
+        let r = try PooledR2Resampler(truth: truth, predicted: predicted, columns: 2)
+        #expect(abs(r.r2(rows: [0, 1, 1]) - 7.0 / 16.0) < 1e-12)
+        // And it agrees with the direct metric on the same rows.
+        let direct = try regressionMetrics(truth: [1, 0, -1, 2, -1, 2] as [Double], predicted: [1, 1, 0, 2, 0, 2], columns: 2).r2
+        #expect(abs(r.r2(rows: [0, 1, 1]) - direct) < 1e-12)
+        // A single row has no variance: 0, like the direct metric.
+        #expect(r.r2(rows: [2, 2]) == 0)
+    }
+
+    func unit(_ g: inout SplitMix64) -> Double { Double(g.next() >> 11) / Double(1 << 53) }
+
+    @Test func agreesWithTheDirectMetricOnRandomResamples() throws {
+        var g = SplitMix64(seed: 3)
+        let rows = 40, k = 7
+        let truth = (0..<(rows * k)).map { _ in Float(unit(&g) * 2 - 1) }
+        let predicted = truth.map { $0 * 0.8 + Float(unit(&g) * 0.2 - 0.1) }
+        let r = try PooledR2Resampler(truth: truth, predicted: predicted, columns: k)
+        for _ in 0..<20 {
+            let idx = (0..<rows).map { _ in Int(unit(&g) * Double(rows)) }
+            let tt = idx.flatMap { truth[($0 * k)..<(($0 + 1) * k)] }, pp = idx.flatMap { predicted[($0 * k)..<(($0 + 1) * k)] }
+            let direct = try regressionMetrics(truth: tt, predicted: pp, columns: k).r2
+            #expect(abs(r.r2(rows: idx) - direct) < 1e-9)
+        }
+        #expect(throws: MetricsError.self) { try PooledR2Resampler(truth: [1, 2, 3], predicted: [1, 2, 3], columns: 2) }
+        #expect(throws: MetricsError.self) { try PooledR2Resampler(truth: [1, .nan], predicted: [1, 2], columns: 2) }
+    }
+}
