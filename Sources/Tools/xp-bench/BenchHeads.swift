@@ -11,7 +11,7 @@ struct BenchHeads: ParsableCommand {
         discussion: """
             Shapes: softmax 801 x 8546 -> 18 classes for 400 epochs; MLP 813 x 8546 -> 18 classes for \
             80 epochs; dual ridge 811 x 8546 -> 1260 targets. Reports medians over repeats after one \
-            warm-up, sgemm rates measured in the same run, peak RSS and numpy/swift time ratios.
+            warm-up, sgemm rates measured in the same run, peak RSS and numpy/swift time ratios (and PyTorch/swift for the MLP when PyTorch is installed).
 
             Example:
               swift run -c release xp-bench heads --repeats 3
@@ -229,6 +229,13 @@ struct BenchHeads: ParsableCommand {
         }
         result["ratio_numpy_over_swift"] = ratios
         result["ratio_numpy_over_swift_best_vs_best"] = bestRatios
+        // PyTorch (the reference's own framework) for the MLP, when it is installed.
+        if let entry = result["torch_mlp"] as? [String: Any], let swift = swiftSeconds["mlp"] {
+            var torch: [String: Double] = [:]
+            if let seconds = entry["seconds"] as? Double { torch["mlp"] = round3(seconds / swift) }
+            if let best = entry["best_seconds"] as? Double, let swiftB = swiftBest["mlp"] { torch["mlp_best_vs_best"] = round3(best / swiftB) }
+            result["ratio_torch_over_swift"] = torch
+        }
         return result
     }
 
