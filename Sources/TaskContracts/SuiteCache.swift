@@ -46,17 +46,26 @@ public enum SuiteCache {
             try? fm.removeItem(at: episodeDir)
             try fm.moveItem(at: temp, to: episodeDir)
         }
-        if !fm.fileExists(atPath: featuresDir.appendingPathComponent("features.npy").path) {
-            progress?("building \(featureProtocol.rawValue) features into \(featuresDir.path)")
-            let episode = try Episode(path: episodeDir.path)
-            let result = try EpisodeLoader.buildFeatures(episode, protocol: featureProtocol, cache: base.appendingPathComponent("frame-caches"),
-                                                         progress: progress)
-            let temp = base.appendingPathComponent(".features.partial-\(ProcessInfo.processInfo.processIdentifier)")
-            try? fm.removeItem(at: temp)
-            try result.write(to: temp)
-            try? fm.removeItem(at: featuresDir)
-            try fm.moveItem(at: temp, to: featuresDir)
-        }
+        try features(of: episodeDir, into: featuresDir, protocol: featureProtocol, frameCaches: base.appendingPathComponent("frame-caches"),
+                     progress: progress)
         return (episodeDir, featuresDir)
+    }
+
+    /// Builds the `protocol` features of the episode in `episodeDir` into `featuresDir` (as
+    /// `xp-features` writes them) unless `featuresDir/features.npy` exists; the folder appears
+    /// whole or not at all.
+    public static func features(of episodeDir: URL, into featuresDir: URL, protocol featureProtocol: FeatureProtocol, frameCaches: URL,
+                                progress: (@Sendable (String) -> Void)? = nil) throws {
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: featuresDir.appendingPathComponent("features.npy").path) else { return }
+        progress?("building \(featureProtocol.rawValue) features into \(featuresDir.path)")
+        let episode = try Episode(path: episodeDir.path)
+        let result = try EpisodeLoader.buildFeatures(episode, protocol: featureProtocol, cache: frameCaches, progress: progress)
+        let temp = featuresDir.deletingLastPathComponent().appendingPathComponent(".\(featuresDir.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        try? fm.removeItem(at: temp)
+        try fm.createDirectory(at: featuresDir.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try result.write(to: temp)
+        try? fm.removeItem(at: featuresDir)
+        try fm.moveItem(at: temp, to: featuresDir)
     }
 }

@@ -12,13 +12,16 @@ struct BenchSuite: ParsableCommand {
         abstract: "The 12 tasks with both heads, from cached features and end to end from raw files.",
         discussion: """
             Generates (once, under the cache folder) a synthetic episode with the sample's frame \
-            count and small media streams, builds its features, then times: (1) the suite from \
-            the cached features.npy (per task: input building, each head); (2) end to end: the \
-            feature build from the raw files with fresh per-frame caches, then the suite. Peak \
-            memory is the process's VmHWM after each phase (it only grows).
+            count and small media streams, or takes --episode (for example the full-size sample \
+            that `xp-fixture --size sample` writes, with its six full MP4s), builds its features \
+            once, then times: (1) the suite from the cached features.npy (per task: input \
+            building, each head); (2) end to end: the feature build from the raw files with fresh \
+            per-frame caches, then the suite. Peak memory is the process's VmHWM after each phase \
+            (it only grows).
 
-            Example:
+            Examples:
               swift run -c release xp-bench suite --seeds 7
+              swift run -c release xp-bench suite --episode fixtures/<session>/ep1
             """)
 
     @Option(help: "Frames of the synthetic episode.") var frames = 5821
@@ -26,6 +29,8 @@ struct BenchSuite: ParsableCommand {
     @Option(help: "Comma-separated seeds.") var seeds = "7"
     @Option(help: "Cache folder.") var cache = SuiteCache.defaultFolder
     @Flag(help: "Skip the end-to-end phase.") var skipEndToEnd = false
+    @Option(help: "Use this episode folder instead of the built-in synthetic one (its features are cached under the cache folder).")
+    var episode: String?
 
     func run() throws {
         let loadAtStart = benchLoadAverage()
@@ -35,7 +40,17 @@ struct BenchSuite: ParsableCommand {
         let cacheURL = URL(fileURLWithPath: cache)
         let note: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let prepStart = Date()
-        let cached = try SuiteCache.syntheticEpisode(cache: cacheURL, frames: frames, featureProtocol: fp, progress: note)
+        let cached: (episode: URL, features: URL)
+        if let episode {
+            let folder = URL(fileURLWithPath: episode)
+            let key = "bench-suite-\(folder.deletingLastPathComponent().lastPathComponent)-\(folder.lastPathComponent)"
+            let features = cacheURL.appendingPathComponent(key).appendingPathComponent("features-\(fp.rawValue)")
+            try SuiteCache.features(of: folder, into: features, protocol: fp, frameCaches: cacheURL.appendingPathComponent(key).appendingPathComponent("frame-caches"),
+                                    progress: note)
+            cached = (folder, features)
+        } else {
+            cached = try SuiteCache.syntheticEpisode(cache: cacheURL, frames: frames, featureProtocol: fp, progress: note)
+        }
         let prepSeconds = Date().timeIntervalSince(prepStart)
         let outRoot = FileManager.default.temporaryDirectory.appendingPathComponent("xp-bench-suite-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: outRoot) }
@@ -61,14 +76,15 @@ struct BenchSuite: ParsableCommand {
             perTask.append(entry)
         }
         var result: [String: Any] = [
-            "area": "suite", "protocol": p.rawValue, "frames": frames, "windows": episode.windows.count,
+            "area": "suite", "protocol": p.rawValue, "frames": episode.frames.frameCount, "windows": episode.windows.count,
+            "episode": self.episode == nil ? "built-in synthetic (tiny media streams)" : cached.episode.path,
             "seeds": config.seeds.map { Int($0) }, "heads": config.heads.map(\.rawValue),
             "present_blocks": (episode.presentBlocks ?? []).count,
             "fixture_seconds_if_generated": prepSeconds,
             "from_cached_features": ["load_seconds": loadSeconds, "suite_seconds": runSeconds,
                                      "total_seconds": loadSeconds + runSeconds, "peak_rss_mb": peakCached,
                                      "per_task": perTask] as [String: Any],
-            "note": "single run on a shared 2-core machine; media streams use the tiny fixture sizes",
+            "note": "single run on a shared 2-core machine",
             "load_average_1min_at_start": loadAtStart,
         ]
 
