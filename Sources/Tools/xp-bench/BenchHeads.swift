@@ -33,9 +33,13 @@ struct BenchHeads: ParsableCommand {
     var noPython = false
 
     func run() throws {
+        // Training alternates BLAS calls with its own two-thread passes; idle BLAS workers must
+        // not poll the cores meanwhile (see BLASConfiguration.shortenIdleSpin).
+        BLASConfiguration.shortenIdleSpin()
         let repeats = max(repeats, 1)
         var report: [String: Any] = ["area": "heads", "repeats": repeats, "warmup": 1,
-                                     "blas_threads": BLASConfiguration.threads]
+                                     "blas_threads": BLASConfiguration.threads,
+                                     "blas_thread_timeout": BLASConfiguration.threadTimeout]
 
         // Data (fixed seed): standard normal features, uniform labels.
         var rng = SeededGenerator(seed: 2024)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Heads
 import TaskContracts
 import WindowAlign
 
@@ -33,6 +34,9 @@ struct BenchSuite: ParsableCommand {
     var episode: String?
 
     func run() throws {
+        // Training alternates BLAS calls with its own two-thread passes; idle BLAS workers must
+        // not poll the cores meanwhile (see BLASConfiguration.shortenIdleSpin).
+        BLASConfiguration.shortenIdleSpin()
         let loadAtStart = benchLoadAverage()
         let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
         let fp: FeatureProtocol = p == .reference ? .reference : .strict
@@ -85,6 +89,7 @@ struct BenchSuite: ParsableCommand {
                                      "total_seconds": loadSeconds + runSeconds, "peak_rss_mb": peakCached,
                                      "per_task": perTask] as [String: Any],
             "note": "single run on a shared 2-core machine",
+            "blas_threads": BLASConfiguration.threads, "blas_thread_timeout": BLASConfiguration.threadTimeout,
             "load_average_1min_at_start": loadAtStart,
         ]
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Heads
 import TaskContracts
 import WindowAlign
 import ToolSupport
@@ -83,6 +84,9 @@ struct XPSuite: ParsableCommand {
     }
 
     func run() throws {
+        // Training alternates BLAS calls with its own two-thread passes; idle BLAS workers must
+        // not poll the cores meanwhile (see BLASConfiguration.shortenIdleSpin).
+        BLASConfiguration.shortenIdleSpin()
         let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
         let isQuiet = quiet
         let say: @Sendable (String) -> Void = { message in if !isQuiet { Tool.note(message) } }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Heads
 import TaskContracts
 import ToolSupport
 import WindowAlign
@@ -52,6 +53,9 @@ struct XPTrain: ParsableCommand {
     }
 
     func run() throws {
+        // Training alternates BLAS calls with its own two-thread passes; idle BLAS workers must
+        // not poll the cores meanwhile (see BLASConfiguration.shortenIdleSpin).
+        BLASConfiguration.shortenIdleSpin()
         let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
         let t = TaskID(rawValue: task) ?? .timelineAction
         let h = HeadKind(rawValue: head) ?? .minimal
