@@ -1,128 +1,42 @@
 import Foundation
 
-/// An ordered JSON value, so outputs keep the reference's key order and are byte-identical
-/// across runs.
-public indirect enum JSON: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case number(Double)
-    case string(String)
-    case array([JSON])
-    case object([(String, JSON)])
+import EpisodeIO
 
-    public static func == (a: JSON, b: JSON) -> Bool { a.text() == b.text() }
+/// The suite's JSON values are EpisodeIO's ordered `JSONValue`, so outputs keep the
+/// reference's key order and are byte-identical across runs; they are written as Python's
+/// `json.dump(indent=2)` writes (ASCII, `\uXXXX` escapes).
+public typealias JSON = EpisodeIO.JSONValue
 
-    /// A Double, or null when it is not finite (JSON has no NaN).
-    public static func num(_ v: Double?) -> JSON {
+extension EpisodeIO.JSONValue {
+    /// An integer value.
+    public static func int(_ v: Int) -> JSONValue { .int(Int64(v)) }
+
+    /// A Double, or null when it is not finite (`metrics.json` writes no NaN).
+    public static func num(_ v: Double?) -> JSONValue {
         guard let v, v.isFinite else { return .null }
-        return .number(v)
+        return .double(v)
     }
 
     /// Converts an `Encodable` value through `JSONEncoder` (keys sorted).
-    public static func encode<T: Encodable>(_ value: T) -> JSON {
+    public static func encode<T: Encodable>(_ value: T) -> JSONValue {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let data = try? encoder.encode(value), let any = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+        guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8),
+              let parsed = try? JSONParser.parse(text) else {
             return .null
         }
-        return from(any)
-    }
-
-    static func from(_ any: Any) -> JSON {
-        switch any {
-        case is NSNull: return .null
-        case let n as NSNumber:
-            let type = String(cString: n.objCType)
-            if type == "c" || type == "B" { return .bool(n.boolValue) }
-            if type == "d" || type == "f" { return .number(n.doubleValue) }
-            return .int(n.intValue)
-        case let s as String: return .string(s)
-        case let a as [Any]: return .array(a.map(from))
-        case let d as [String: Any]: return .object(d.keys.sorted().map { ($0, from(d[$0] as Any)) })
-        default: return .null
-        }
+        return parsed
     }
 
     /// Fields of an object (empty for other values).
-    public var fields: [(String, JSON)] {
-        if case .object(let f) = self { return f }
-        return []
-    }
+    public var fields: [(String, JSONValue)] { objectValue ?? [] }
 
-    /// The value of `key` in an object.
-    public subscript(key: String) -> JSON? {
-        fields.first { $0.0 == key }?.1
-    }
+    /// The number, for integers and doubles.
+    public var double: Double? { numberValue }
 
-    public var double: Double? {
-        switch self {
-        case .int(let i): return Double(i)
-        case .number(let d): return d
-        default: return nil
-        }
-    }
-
-    /// Serialised text; `indent` spaces per level (Python `json.dump(indent=2)` style).
-    public func text(indent: Int = 2) -> String {
-        var out = ""
-        write(into: &out, level: 0, indent: indent)
-        return out
-    }
-
-    private func write(into out: inout String, level: Int, indent: Int) {
-        let pad = String(repeating: " ", count: (level + 1) * indent)
-        let close = String(repeating: " ", count: level * indent)
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .number(let d): out += JSON.format(d)
-        case .string(let s): out += JSON.quote(s)
-        case .array(let a):
-            if a.isEmpty { out += "[]"; return }
-            out += "[\n"
-            for (i, v) in a.enumerated() {
-                out += pad
-                v.write(into: &out, level: level + 1, indent: indent)
-                out += i + 1 < a.count ? ",\n" : "\n"
-            }
-            out += close + "]"
-        case .object(let f):
-            if f.isEmpty { out += "{}"; return }
-            out += "{\n"
-            for (i, (k, v)) in f.enumerated() {
-                out += pad + JSON.quote(k) + ": "
-                v.write(into: &out, level: level + 1, indent: indent)
-                out += i + 1 < f.count ? ",\n" : "\n"
-            }
-            out += close + "}"
-        }
-    }
-
-    /// Shortest round-trip decimal, as Python's `repr(float)`.
-    static func format(_ d: Double) -> String {
-        guard d.isFinite else { return "null" }
-        if d == d.rounded(), abs(d) < 1e16 { return String(format: "%.1f", d) }
-        return "\(d)"
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    /// Serialised text, `indent` spaces per level (Python `json.dump(indent=2)`).
+    public func text(indent: Int = 2) -> String { pythonJSON(indent: indent) }
 }
 
 /// Minimal `.npz` writer: a ZIP archive of stored (uncompressed) `.npy` members, as
