@@ -44,6 +44,8 @@ public struct TaskSummaryRow: Sendable {
     public var interval: BootstrapInterval?
     /// Seconds spent training and scoring (all seeds).
     public var seconds: Double = 0
+    /// Neural head: the kept epoch per seed when it stopped early on the validation split.
+    public var bestEpochs: [Int] = []
 
     /// Mean and population std of the defined per-seed values.
     public var primaryMeanStd: (mean: Double, std: Double, n: Int)? {
@@ -168,6 +170,7 @@ public enum SuiteRunner {
                         let score = try TaskEvaluator.evaluate(problem, pred, episodes: episodes, parameters: config.parameters,
                                                                settings: config.headSettings, bootstrap: config.bootstrap)
                         row.primaryPerSeed.append(score.primary)
+                        if let best = pred.bestEpoch { row.bestEpochs.append(best) }
                         perSeed.append((seed, score.metrics))
                         if first == nil {
                             first = score
@@ -308,6 +311,10 @@ public enum SuiteRunner {
             lines.append("Published: the reference implementation's numbers on the real sample episode (1,161 windows); they are comparable only on that episode with its features.")
         }
         lines.append("Baseline: the first trivial or chance baseline of the task (all baselines are in each metrics.json).")
+        let kept = rows.flatMap(\.bestEpochs)
+        if let low = kept.min(), let high = kept.max() {
+            lines.append("Neural head: stopped early on the validation episodes, keeping epochs \(low)–\(high) of \(config.headSettings.mlp.epochs) (per task in each metrics.json).")
+        }
         lines.append("")
         var header = "| Task | Metric | Minimal | Neural | Baseline | Minimal 95% CI | Neural 95% CI |"
         var rule = "| --- | --- | ---: | ---: | --- | --- | --- |"

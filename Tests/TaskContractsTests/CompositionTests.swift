@@ -87,6 +87,8 @@ struct ValidationEpisodeTests {
         // Every recorded epoch has a validation loss.
         let history = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("neural_mlp/timeline_action/history.json"))) as? [[String: Any]])
         #expect(history.count == ran && history.allSatisfy { $0["validation_loss"] is Double })
+        let summary = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
+        #expect(summary.contains("stopped early on the validation episodes, keeping epochs \(best)–\(best) of 12"))
 
         // Reference: no early stop, all epochs.
         var ref = Fixture.quick(.reference)
@@ -97,6 +99,7 @@ struct ValidationEpisodeTests {
         _ = try SuiteRunner.run(episodes: episodes, configuration: ref, output: refOut)
         let refMetrics = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: refOut.appendingPathComponent("neural_mlp/timeline_action/metrics.json"))) as? [String: Any])
         #expect(refMetrics["neural_early_stopping"] == nil)
+        #expect(!(try String(contentsOf: refOut.appendingPathComponent("summary.md"), encoding: .utf8)).contains("stopped early"))
     }
 }
 
