@@ -30,6 +30,8 @@ struct BenchSuite: ParsableCommand {
     @Option(help: "Comma-separated seeds.") var seeds = "7"
     @Option(help: "Cache folder.") var cache = SuiteCache.defaultFolder
     @Flag(help: "Skip the end-to-end phase.") var skipEndToEnd = false
+    @Option(help: "Tasks run side by side (1: one after the other, with the default BLAS threads).")
+    var concurrentTasks = SuiteConfiguration.defaultConcurrentTasks
     @Option(help: "Use this episode folder instead of the built-in synthetic one (its features are cached under the cache folder).")
     var episode: String?
 
@@ -61,6 +63,7 @@ struct BenchSuite: ParsableCommand {
 
         var config = SuiteConfiguration(protocol: p, seeds: seedList.isEmpty ? [7] : seedList)
         config.progress = note
+        config.concurrentTasks = concurrentTasks
 
         // Phase 1: from cached features.
         let loadStart = Date()
@@ -82,7 +85,7 @@ struct BenchSuite: ParsableCommand {
         var result: [String: Any] = [
             "area": "suite", "protocol": p.rawValue, "frames": episode.frames.frameCount, "windows": episode.windows.count,
             "episode": self.episode == nil ? "built-in synthetic (tiny media streams)" : cached.episode.path,
-            "seeds": config.seeds.map { Int($0) }, "heads": config.heads.map(\.rawValue),
+            "seeds": config.seeds.map { Int($0) }, "concurrent_tasks": concurrentTasks, "heads": config.heads.map(\.rawValue),
             "present_blocks": (episode.presentBlocks ?? []).count,
             "fixture_seconds_if_generated": prepSeconds,
             "from_cached_features": ["load_seconds": loadSeconds, "suite_seconds": runSeconds,

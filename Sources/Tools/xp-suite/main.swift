@@ -68,9 +68,14 @@ struct XPSuite: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Tasks run side by side, each with one BLAS thread (default: one per core). 1 runs them one after the other with OpenBLAS's default threads; results then differ in the last bits.",
+                               valueName: "n"))
+    var concurrentTasks: Int = SuiteConfiguration.defaultConcurrentTasks
+
     func validate() throws {
         guard SuiteProtocol(rawValue: suiteProtocol) != nil else { throw ValidationError("--protocol must be reference or strict") }
         guard frames >= 200 else { throw ValidationError("--frames must be at least 200") }
+        guard concurrentTasks >= 1 else { throw ValidationError("--concurrent-tasks must be at least 1") }
         if !features.isEmpty && features.count != episode.count {
             throw ValidationError("give one --features per --episode (\(episode.count) episodes, \(features.count) feature folders)")
         }
@@ -100,6 +105,7 @@ struct XPSuite: ParsableCommand {
         config.overwrite = overwrite
         config.shuffleTrainLabels = shuffleLabels
         config.progress = say
+        config.concurrentTasks = concurrentTasks
 
         var inputs = episode.enumerated().map { i, e in
             EpisodeInput(episode: URL(fileURLWithPath: e), features: i < features.count ? URL(fileURLWithPath: features[i]) : nil)

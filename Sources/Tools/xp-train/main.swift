@@ -41,6 +41,8 @@ struct XPTrain: ParsableCommand {
     @Flag(help: "Replace an existing output folder.") var overwrite = false
     @Flag(help: "Permute the training targets (a control).") var shuffleLabels = false
     @Option(help: "Cache folder for per-frame feature caches.") var cache: String = SuiteCache.defaultFolder
+    @Option(help: "OpenBLAS threads (default: the library's). 1 reproduces xp-suite's numbers when it runs tasks side by side (its default on several cores).")
+    var blasThreads: Int?
 
     func validate() throws {
         guard TaskID(rawValue: task) != nil else { throw ValidationError("unknown task '\(task)'; known: \(TaskID.allCases.map(\.rawValue).joined(separator: ", "))") }
@@ -50,12 +52,14 @@ struct XPTrain: ParsableCommand {
         if !features.isEmpty && features.count != episode.count {
             throw ValidationError("give one --features per --episode (\(episode.count) episodes, \(features.count) feature folders)")
         }
+        if let blasThreads, blasThreads < 1 { throw ValidationError("--blas-threads must be at least 1") }
     }
 
     func run() throws {
         // Training alternates BLAS calls with its own two-thread passes; idle BLAS workers must
         // not poll the cores meanwhile (see BLASConfiguration.shortenIdleSpin).
         BLASConfiguration.shortenIdleSpin()
+        if let blasThreads { BLASConfiguration.setThreads(blasThreads) }
         let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
         let t = TaskID(rawValue: task) ?? .timelineAction
         let h = HeadKind(rawValue: head) ?? .minimal
