@@ -24,8 +24,8 @@ public enum SuiteCache {
     public static let defaultFolder = ".xp-cache"
 
     /// Frames of the default synthetic episode (477 windows). The strict default run (12
-    /// tasks, both heads, three seeds) takes about 1.5 minutes on a 2-core machine in
-    /// release (92 s measured), about half a minute with one seed. Fewer frames leave test classes unseen in
+    /// tasks, both heads, three seeds) takes about a minute on a 2-core machine in release
+    /// (67 s measured), about 23 s with one seed. Fewer frames leave test classes unseen in
     /// train under the chronological split and the heads stop beating their baselines.
     public static let defaultFrames = 2400
 
