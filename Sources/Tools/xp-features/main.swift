@@ -67,18 +67,6 @@ struct XPFeatures: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try build()
-        } catch let error as EpisodeError {
-            Tool.note("error: \(error.description)")
-            throw ExitCode(1)
-        } catch let error as WindowAlignError {
-            Tool.note("error: \(error.description)")
-            throw ExitCode(1)
-        }
-    }
-
-    func build() throws {
         let outURL = URL(fileURLWithPath: out)
         let cacheURL = noCache ? nil : URL(fileURLWithPath: cache ?? outURL.standardizedFileURL.deletingLastPathComponent()
             .appendingPathComponent("feature_cache").path)

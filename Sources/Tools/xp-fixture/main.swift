@@ -77,12 +77,7 @@ struct XPFixture: ParsableCommand {
             var config = SyntheticEpisodeConfig.preset(size, seed: dataset == nil ? seed : item.seed, frames: frames, variant: variant)
             config.gzip = gzip
             let start = Date()
-            do {
-                try SyntheticEpisode.write(config, to: folder, media: SyntheticMedia.writer)
-            } catch let error as EpisodeError {
-                Tool.note("error: \(error.description)")
-                throw ExitCode(1)
-            }
+            try SyntheticEpisode.write(config, to: folder, media: SyntheticMedia.writer)
             Tool.note(String(format: "wrote %@ (%d frames, %@) in %.1f s", folder.path, config.frames, variant.rawValue, Date().timeIntervalSince(start)))
             print(folder.path)
             progress.update(k + 1)

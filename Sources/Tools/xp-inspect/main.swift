@@ -47,15 +47,6 @@ struct XPInspect: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try inspect()
-        } catch let error as EpisodeError {
-            Tool.note("error: \(error.description)")
-            throw ExitCode(1)
-        }
-    }
-
-    func inspect() throws {
         let rules = CaptionRules(rawValue: self.rules) ?? .current
         let episode = try Episode(path: path)
         let names = try timeline.map { try Episode.readTimeline(path: $0) }

@@ -33,24 +33,16 @@ struct XPWindows: ParsableCommand {
     var out: String?
 
     func run() throws {
-        do {
-            let ep = try Episode(path: episode)
-            let names = try windowing.frameNames()
-            let plan = try windowing.plan()
-            let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names)
-            if let note = result.labelNote { Tool.note("warning: \(note)") }
-            if let out {
-                try WindowsCSV.write(result.windows, to: URL(fileURLWithPath: out))
-                Tool.note("wrote \(result.windows.count) windows to \(out)")
-            } else {
-                FileHandle.standardOutput.write(Data(WindowsCSV.encode(result.windows).utf8))
-            }
-        } catch let error as EpisodeError {
-            Tool.note("error: \(error.description)")
-            throw ExitCode(1)
-        } catch let error as WindowAlignError {
-            Tool.note("error: \(error.description)")
-            throw ExitCode(1)
+        let ep = try Episode(path: episode)
+        let names = try windowing.frameNames()
+        let plan = try windowing.plan()
+        let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names)
+        if let note = result.labelNote { Tool.note("warning: \(note)") }
+        if let out {
+            try WindowsCSV.write(result.windows, to: URL(fileURLWithPath: out))
+            Tool.note("wrote \(result.windows.count) windows to \(out)")
+        } else {
+            FileHandle.standardOutput.write(Data(WindowsCSV.encode(result.windows).utf8))
         }
     }
 }
