@@ -266,6 +266,22 @@ func linearLogits(_ x: Matrix, _ w: Matrix, _ b: [Float], into z: UnsafeMutableB
     }
 }
 
+/// Logits `X·W + b` of rows to predict, after checking their width and finiteness; `then`
+/// turns them into probabilities in place.
+func predictedLinear(_ x: Matrix, _ w: Matrix, _ b: [Float], operation: String,
+                     then activate: (UnsafeMutableBufferPointer<Float>) -> Void) throws -> Matrix {
+    guard x.cols == w.rows else {
+        throw HeadsError.shapeMismatch(operation: operation, expected: "\(w.rows) columns", found: "\(x.cols)")
+    }
+    try x.requireFinite(name: "features to predict")
+    var p = [Float](repeating: 0, count: x.rows * w.cols)
+    p.withUnsafeMutableBufferPointer { pp in
+        linearLogits(x, w, b, into: pp)
+        activate(pp)
+    }
+    return Matrix(uncheckedRows: x.rows, cols: w.cols, storage: p)
+}
+
 /// Row-wise softmax in place, the row maximum subtracted first.
 func softmaxRowsInPlace(_ z: UnsafeMutableBufferPointer<Float>, rows: Int, cols: Int) {
     for r in 0..<rows {
@@ -373,16 +389,7 @@ public struct SoftmaxRegression: Sendable, Equatable {
 
     /// Class probabilities, n×C.
     public func predictProba(_ x: Matrix) throws -> Matrix {
-        guard x.cols == inputCount else {
-            throw HeadsError.shapeMismatch(operation: "SoftmaxRegression.predict", expected: "\(inputCount) columns", found: "\(x.cols)")
-        }
-        try x.requireFinite(name: "features to predict")
-        var p = [Float](repeating: 0, count: x.rows * classCount)
-        p.withUnsafeMutableBufferPointer { pp in
-            linearLogits(x, weights, bias, into: pp)
-            softmaxRowsInPlace(pp, rows: x.rows, cols: classCount)
-        }
-        return Matrix(uncheckedRows: x.rows, cols: classCount, storage: p)
+        try predictedLinear(x, weights, bias, operation: "SoftmaxRegression.predict") { softmaxRowsInPlace($0, rows: x.rows, cols: classCount) }
     }
 
     /// The argmax class of each row and its probability (the confidence).
@@ -473,16 +480,9 @@ public struct MultiLabelLogistic: Sendable, Equatable {
 
     /// Label probabilities σ(XW + b), n×L.
     public func predictProba(_ x: Matrix) throws -> Matrix {
-        guard x.cols == inputCount else {
-            throw HeadsError.shapeMismatch(operation: "MultiLabelLogistic.predict", expected: "\(inputCount) columns", found: "\(x.cols)")
-        }
-        try x.requireFinite(name: "features to predict")
-        var p = [Float](repeating: 0, count: x.rows * labelCount)
-        p.withUnsafeMutableBufferPointer { pp in
-            linearLogits(x, weights, bias, into: pp)
+        try predictedLinear(x, weights, bias, operation: "MultiLabelLogistic.predict") { pp in
             for i in 0..<pp.count { pp[i] = 1 / (1 + expf(-pp[i])) }
         }
-        return Matrix(uncheckedRows: x.rows, cols: labelCount, storage: p)
     }
 
     /// 0/1 predictions: σ ≥ 0.5, and a row with no positive gets its most probable label set.
