@@ -444,16 +444,6 @@ final class MLPWorkspace {
         for i in 0..<(rows * l.h) { dA1[i] *= m1[i] * geluDerivative(h1[i], cdf: cdf1[i]) }
     }
 
-    /// `firstLayer = dA1ᵀ·xhat` (h×d) and `hiddenSum = Σ_rows dA1`, the two reductions the
-    /// first layer's and LayerNorm's gradients are built from (see ``firstLayerBackward``).
-    private func firstLayerReductions(rows: Int) {
-        let h = l.h
-        BLAS.sgemm(transA: true, transB: false, m: h, n: l.d, k: rows, alpha: 1, a: dA1, lda: h, b: xhat, ldb: l.d,
-                   beta: 0, c: firstLayer, ldc: l.d)
-        for j in 0..<h { hiddenSum[j] = 0 }
-        for r in 0..<rows { for j in 0..<h { hiddenSum[j] += dA1[r * h + j] } }
-    }
-
     /// Gradients of the first Linear layer and of LayerNorm's affine parameters with ONE d-wide
     /// GEMM instead of two. With `ln = xhat·γ + β` (γ, β broadcast over rows), `s = Σ_rows dA1`
     /// and `M = dA1ᵀ·xhat` (h×d):
@@ -470,7 +460,10 @@ final class MLPWorkspace {
     func firstLayerBackward(params p: UnsafePointer<Float>, grad g: UnsafeMutablePointer<Float>, rows: Int,
                             optimiser: FusedAdamW? = nil) {
         let h = l.h, d = l.d
-        firstLayerReductions(rows: rows)
+        BLAS.sgemm(transA: true, transB: false, m: h, n: d, k: rows, alpha: 1, a: dA1, lda: h, b: xhat, ldb: d,
+                   beta: 0, c: firstLayer, ldc: d)
+        for j in 0..<h { hiddenSum[j] = 0 }
+        for r in 0..<rows { for j in 0..<h { hiddenSum[j] += dA1[r * h + j] } }
         for j in 0..<h { g[l.b1 + j] += hiddenSum[j] }
         let gamma = p + l.lnWeight, beta = p + l.lnBias, w1 = p + l.w1
         let gW1 = g + l.w1, dGamma = g + l.lnWeight, dBeta = g + l.lnBias
@@ -854,10 +847,5 @@ struct MLPTrainer {
                 }
             }
         }
-    }
-
-    private var isClassifierTask: Bool {
-        if case .classification = task { return true }
-        return false
     }
 }
