@@ -14,6 +14,16 @@ public struct EpisodeInput: Sendable, Equatable {
         self.session = session
     }
 
+    /// The inputs a command line names: each `--episode` with its `--features` (same order,
+    /// optional), then the episodes of the `--episodes` list file, if any.
+    public static func fromCommandLine(episodes: [String], features: [String], list: String?) throws -> [EpisodeInput] {
+        var inputs = episodes.enumerated().map { i, e in
+            EpisodeInput(episode: URL(fileURLWithPath: e), features: i < features.count ? URL(fileURLWithPath: features[i]) : nil)
+        }
+        if let list { inputs += try EpisodeInput.list(file: list) }
+        return inputs
+    }
+
     /// Reads an episode list: one episode folder per line, optionally followed by a tab or
     /// comma and its session id, and optionally a third field, its `xp-features` folder.
     /// Blank lines and lines starting with `#` are skipped; relative paths are relative to

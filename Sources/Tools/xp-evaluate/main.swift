@@ -43,10 +43,7 @@ struct XPEvaluate: ParsableCommand {
         let output = URL(fileURLWithPath: out)
         if FileManager.default.fileExists(atPath: output.path) && !overwrite { throw SuiteError.outputExists(path: output.path) }
         let (pred, p, provenance) = try PredictionsFile.readWithProvenance(URL(fileURLWithPath: predictions))
-        var inputs = episode.enumerated().map { i, e in
-            EpisodeInput(episode: URL(fileURLWithPath: e), features: i < features.count ? URL(fileURLWithPath: features[i]) : nil)
-        }
-        if let episodes { inputs += try EpisodeInput.list(file: episodes) }
+        let inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
         let loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), progress: { Tool.note($0) })
         let file = predictions + "/predictions.json"
         if let provenance, !provenance.episodes.isEmpty, provenance.episodes != loaded.map(\.name) {

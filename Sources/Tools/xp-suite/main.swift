@@ -107,10 +107,7 @@ struct XPSuite: ParsableCommand {
         config.progress = say
         config.concurrentTasks = concurrentTasks
 
-        var inputs = episode.enumerated().map { i, e in
-            EpisodeInput(episode: URL(fileURLWithPath: e), features: i < features.count ? URL(fileURLWithPath: features[i]) : nil)
-        }
-        if let list = episodes { inputs += try EpisodeInput.list(file: list) }
+        var inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
         if inputs.isEmpty {
             let cached = try SuiteCache.syntheticEpisode(cache: URL(fileURLWithPath: cache), frames: frames,
                                                          featureProtocol: p == .reference ? .reference : .strict, progress: say)

@@ -65,10 +65,7 @@ struct XPTrain: ParsableCommand {
         let h = HeadKind(rawValue: head) ?? .minimal
         let output = URL(fileURLWithPath: out)
         if FileManager.default.fileExists(atPath: output.path) && !overwrite { throw SuiteError.outputExists(path: output.path) }
-        var inputs = episode.enumerated().map { i, e in
-            EpisodeInput(episode: URL(fileURLWithPath: e), features: i < features.count ? URL(fileURLWithPath: features[i]) : nil)
-        }
-        if let episodes { inputs += try EpisodeInput.list(file: episodes) }
+        let inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
         let loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), progress: { Tool.note($0) })
         let policy = try SplitPolicy.standard(for: loaded, seed: splitSeed)
         Tool.note("\(t.rawValue): building inputs (\(p.rawValue), \(policy.name) split)")
