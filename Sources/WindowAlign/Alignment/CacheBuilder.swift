@@ -1,0 +1,210 @@
+import EpisodeIO
+import Foundation
+
+// MARK: - The builder
+
+/// Mutable state of one cache build; each modality adds its sources and diagnostics.
+struct CacheBuilder {
+    let episode: Episode
+    let options: FeatureBuildOptions
+    let timeline: Timeline
+    let n: Int
+    let store: FeatureCacheStore?
+    var sources: [String: BlockSource] = [:]
+    var diagnostics: [StreamDiagnostics] = []
+    var handValid: [String: [Bool]] = [:]
+    var mediaPaths: [String: String] = [:]
+    var audio: AudioSummary? = nil
+    var strict: Bool { options.featureProtocol == .strict }
+
+    init(episode: Episode, options: FeatureBuildOptions, timeline: Timeline) {
+        self.episode = episode
+        self.options = options
+        self.timeline = timeline
+        self.n = timeline.frameCount
+        self.store = options.cacheDirectory.map { FeatureCacheStore(directory: $0, force: options.force) }
+    }
+
+    mutating func run() throws -> EpisodeFeatureCaches {
+        let poses = try? episode.cameraPoses()
+        buildHandsAndBody(poses: poses)
+        buildCamera(poses: poses)
+        buildIMU()
+        buildDepth()
+        for name in episodeVideoStreamNames { buildVideo(stream: name) }
+        buildAudio()
+        buildText()
+        buildStatic()
+        let order = FeatureSchema.reference.blocks.map(\.name)
+        diagnostics.sort { (order.firstIndex(of: $0.block) ?? order.count) < (order.firstIndex(of: $1.block) ?? order.count) }
+        return EpisodeFeatureCaches(featureProtocol: options.featureProtocol, frameCount: n, sources: sources,
+                                    diagnostics: diagnostics, handValid: handValid, mediaPaths: mediaPaths, audio: audio)
+    }
+
+    func progress(_ stage: String, _ done: Int, _ total: Int) {
+        options.progress?(FeatureProgress(stage: stage, done: done, total: total))
+    }
+
+    static func elapsed(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// Device time of each annotation frame relative to frame 0 (seconds), plus one more
+    /// entry for the end of the last frame (one median frame interval later).
+    var frameTimes: [Double]? {
+        guard let ts = timeline.deviceTimestamps, ts.count == n, n > 0 else { return nil }
+        var t = ts.map { Double($0 - ts[0]) / 1e9 }
+        var gaps = zip(t.dropFirst(), t).map { $0 - $1 }.sorted()
+        if gaps.isEmpty { gaps = [0.05] }
+        t.append(t[n - 1] + gaps[gaps.count / 2])
+        return t
+    }
+
+    // MARK: Hands, body, contacts
+
+    mutating func buildHandsAndBody(poses: CameraPoses?) {
+        let start = ContinuousClock.now
+        var body: Body? = nil
+        var bodyNote: String? = nil
+        do { body = try episode.body() } catch { bodyNote = "\(error)" }
+
+        if let body {
+            let rows = body.count
+            var rel = [Float](repeating: 0, count: rows * 156)
+            for i in 0..<rows {
+                for j in 0..<52 {
+                    for a in 0..<3 { rel[i * 156 + j * 3 + a] = body.keypoints[i * 156 + j * 3 + a] - body.keypoints[i * 156 + a] }
+                }
+            }
+            if let cache = try? PerFrameCache(values: rel, rows: rows, cols: 156) {
+                sources["body_joints"] = .perFrame(cache)
+            }
+            var d = StreamDiagnostics(block: "body_joints", present: true, source: "full_body_mocap/keypoints", sourceRows: rows,
+                                      alignedFrames: min(rows, n), zeroFrames: max(0, n - rows))
+            d.note = "keypoints minus joint 0 (pelvis), world frame"
+            diagnostics.append(d)
+            if let contacts = body.contacts, let cache = try? PerFrameCache(values: contacts, rows: rows, cols: 21) {
+                sources["body_contacts"] = .perFrame(cache)
+                diagnostics.append(StreamDiagnostics(block: "body_contacts", present: true, source: "full_body_mocap/contacts",
+                                                     sourceRows: rows, alignedFrames: min(rows, n), zeroFrames: max(0, n - rows)))
+            } else {
+                diagnostics.append(StreamDiagnostics(block: "body_contacts", present: false, source: "full_body_mocap/contacts",
+                                                     note: "dataset absent", zeroFrames: n))
+            }
+        } else {
+            for (block, source) in [("body_joints", "full_body_mocap/keypoints"), ("body_contacts", "full_body_mocap/contacts")] {
+                diagnostics.append(StreamDiagnostics(block: block, present: false, source: source, note: bodyNote, zeroFrames: n))
+            }
+        }
+
+        let hands: Hands
+        do { hands = try episode.hands() } catch {
+            for block in ["hand_left_joints", "hand_right_joints"] {
+                diagnostics.append(StreamDiagnostics(block: block, present: false, source: "hand_mocap", note: "\(error)", zeroFrames: n))
+            }
+            return
+        }
+        let rows = hands.count
+        for (block, joints, detected, dataset) in [("hand_left_joints", hands.left, hands.leftPresent, "hand_mocap/left_joints_3d"),
+                                                   ("hand_right_joints", hands.right, hands.rightPresent, "hand_mocap/right_joints_3d")] {
+            var out = [Float](repeating: 0, count: rows * 63)
+            var d = StreamDiagnostics(block: block, present: true, source: dataset, sourceRows: rows,
+                                      alignedFrames: min(rows, n), zeroFrames: max(0, n - rows))
+            if block == "hand_right_joints", !hands.rightStored {
+                d.present = false
+                d.note = "dataset absent"
+                d.alignedFrames = 0
+                d.zeroFrames = n
+                diagnostics.append(d)
+                continue
+            }
+            if !strict {
+                // Reference: the world pelvis subtracted from camera-frame joints, when the body
+                // has as many rows; otherwise the joints as stored.
+                let subtract = body.map { $0.count == rows } ?? false
+                for i in 0..<rows {
+                    for j in 0..<21 {
+                        for a in 0..<3 {
+                            let root = subtract ? (body?.keypoints[i * 156 + a] ?? 0) : 0
+                            out[i * 63 + j * 3 + a] = joints[i * 63 + j * 3 + a] - root
+                        }
+                    }
+                }
+                d.note = subtract ? "camera-frame joints minus world pelvis (reference)" : "camera-frame joints as stored (no body rows to subtract)"
+            } else {
+                var valid = [Bool](repeating: false, count: rows)
+                let posesUsable = poses.map { $0.count >= rows } ?? false
+                let bodyUsable = body.map { $0.count >= rows } ?? false
+                for i in 0..<rows {
+                    guard detected[i] else { continue }
+                    if posesUsable, let p = poses, !p.valid[i] { continue }
+                    if bodyUsable, let b = body, !b.valid[i] { continue }
+                    valid[i] = true
+                    for j in 0..<21 {
+                        let h = (0..<3).map { Double(joints[i * 63 + j * 3 + $0]) }
+                        var w = h
+                        if posesUsable, let p = poses {
+                            for r in 0..<3 {
+                                var s = p.translation[i * 3 + r]
+                                for c in 0..<3 { s += p.rotation[i * 9 + r * 3 + c] * h[c] }
+                                w[r] = s
+                            }
+                        }
+                        for a in 0..<3 {
+                            var root = 0.0
+                            if posesUsable, bodyUsable, let b = body { root = Double(b.keypoints[i * 156 + a]) }
+                            else if posesUsable, let p = poses { root = p.translation[i * 3 + a] }
+                            out[i * 63 + j * 3 + a] = Float(w[a] - root)
+                        }
+                    }
+                }
+                handValid[block] = Array(valid.prefix(n)) + [Bool](repeating: false, count: max(0, n - rows))
+                let masked = valid.prefix(n).filter { !$0 }.count
+                d.alignedFrames = min(rows, n) - masked
+                d.zeroFrames = max(0, n - rows) + masked
+                if posesUsable && bodyUsable {
+                    d.note = "world-frame joints (R_c2w·h + t_c2w) minus world pelvis; \(masked) undetected or invalid frames masked to zero rows"
+                } else if posesUsable {
+                    d.note = "no body: world-oriented joints relative to the camera centre; \(masked) frames masked"
+                } else {
+                    d.note = "no camera poses: camera-frame joints as stored; \(masked) frames masked"
+                }
+            }
+            if let cache = try? PerFrameCache(values: out, rows: rows, cols: 63) {
+                sources[block] = .perFrame(cache)
+            }
+            d.seconds = Self.elapsed(since: start)
+            diagnostics.append(d)
+        }
+    }
+
+}
+
+/// A raw pointer handed to parallel workers that write disjoint elements.
+struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>?
+    init(_ pointer: UnsafeMutablePointer<Float>?) { self.pointer = pointer }
+}
+
+/// Error messages collected from parallel workers.
+final class LockedErrors: @unchecked Sendable {
+    private var messages: [String] = []
+    private let lock = NSLock()
+    func add(_ message: String) {
+        lock.lock()
+        messages.append(message)
+        lock.unlock()
+    }
+    var first: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return messages.sorted().first
+    }
+}
+
+/// Depth extractors, one per worker; each is used by exactly one worker at a time.
+final class ExtractorPool: @unchecked Sendable {
+    let items: [DepthFeatureExtractor]
+    init(_ items: [DepthFeatureExtractor]) { self.items = items }
+}

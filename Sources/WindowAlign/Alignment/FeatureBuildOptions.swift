@@ -1,0 +1,52 @@
+import EpisodeIO
+import Foundation
+
+
+/// Which contract a feature build follows (DESIGN.md, "Two protocols").
+public enum FeatureProtocol: String, Sendable, Codable, CaseIterable {
+    /// The published reference, reproduced exactly (index alignment, per-frame confidence
+    /// scale, world pelvis subtracted from camera-frame hands).
+    case reference
+    /// The careful variant: hands moved to the world before the pelvis is subtracted and
+    /// undetected hand frames masked, IMU and audio mapped by timestamps, video by pts,
+    /// one confidence scale per episode (task-suite spec §7, weaknesses #5 and #16).
+    case strict
+}
+
+/// One step of a long build, for progress display.
+public struct FeatureProgress: Sendable, Equatable {
+    /// What is being computed, e.g. `video fisheye_cam0` or `depth`.
+    public var stage: String
+    public var done: Int
+    public var total: Int
+}
+
+/// How to build an episode's features.
+public struct FeatureBuildOptions: Sendable {
+    /// The protocol (default `strict`).
+    public var featureProtocol: FeatureProtocol
+    /// Where per-frame caches are kept; nil disables caching.
+    public var cacheDirectory: URL?
+    /// Rebuild caches even when a matching entry exists.
+    public var force: Bool
+    /// Decoder threads per video stream (0 = libavcodec's choice).
+    public var decoderThreads: Int
+    /// Frame names to resolve the caption against (e.g. the full timeline of an episode
+    /// without `slam/frame_names`); nil = the episode's own.
+    public var frameNames: [String]?
+    /// Called from the building thread as work advances.
+    public var progress: (@Sendable (FeatureProgress) -> Void)?
+
+    public init(featureProtocol: FeatureProtocol = .strict, cacheDirectory: URL? = nil, force: Bool = false,
+                decoderThreads: Int = 0, frameNames: [String]? = nil,
+                progress: (@Sendable (FeatureProgress) -> Void)? = nil) {
+        self.featureProtocol = featureProtocol
+        self.cacheDirectory = cacheDirectory
+        self.force = force
+        self.decoderThreads = decoderThreads
+        self.frameNames = frameNames
+        self.progress = progress
+    }
+}
+
+/// What happened to one input stream: where it came from, how it was aligned to the
