@@ -89,8 +89,12 @@ struct DepthFeatureTests {
         var grid = [Float]()
         for r in 0..<8 { grid += [Float](repeating: r == 0 ? 0.125 : 0.25, count: 4) + [Float](repeating: 0.75, count: 4) }
         #expect(close(Array(f[8..<72]), grid))
-        // max 255 > 1 → /255: left 0.2, right 1 → mean 0.6, std 0.4, min 0.2, max 1.
-        #expect(close(Array(f[72..<76]), [0.6, 0.4, 0.2, 1]))
+        // max 255 > 1 → /255: left 0.2, right 1 → mean 0.6, std 0.4, min 0.2, max 1; the
+        // reference's c.min(initial=0) reports 0 for the minimum.
+        #expect(close(Array(f[72..<76]), [0.6, 0.4, 0, 1]))
+        let observed = try DepthFeatures.frameFeatures(depth: d, width: 16, height: 16, confidence: c, confidenceMinimum: .observed)
+        #expect(close(Array(observed[72..<76]), [0.6, 0.4, 0.2, 1]))
+        #expect(Array(observed[0..<72]) == Array(f[0..<72]) && Array(observed[76..<140]) == Array(f[76..<140]))
         var cg = [Float]()
         for _ in 0..<8 { cg += [Float](repeating: 0.2, count: 4) + [Float](repeating: 1, count: 4) }
         #expect(close(Array(f[76..<140]), cg))
@@ -100,12 +104,13 @@ struct DepthFeatureTests {
     func confidenceRules() throws {
         let (d, c) = frame()
         // Fixed factor 1: 51 and 255 clip to 1 → mean 1, std 0.
-        let fixed = try DepthFeatures.frameFeatures(depth: d, width: 16, height: 16, confidence: c, confidenceScaling: .fixed(1))
+        let fixed = try DepthFeatures.frameFeatures(depth: d, width: 16, height: 16, confidence: c, confidenceScaling: .fixed(1),
+                                                    confidenceMinimum: .observed)
         #expect(Array(fixed[72..<76]) == [1, 0, 1, 1])
         // A 0/1 frame keeps its scale under the per-frame rule (max = 1 is not > 1).
         let binary = [UInt8](repeating: 1, count: 256)
         let f = try DepthFeatures.frameFeatures(depth: d, width: 16, height: 16, confidence: binary)
-        #expect(Array(f[72..<76]) == [1, 0, 1, 1])
+        #expect(Array(f[72..<76]) == [1, 0, 0, 1], "reference minimum: numpy's min(initial=0)")
         #expect(ConfidenceScaling.episode(maxConfidence: 205) == .fixed(1.0 / 255))
         let none = try DepthFeatures.frameFeatures(depth: d, width: 16, height: 16, confidence: nil)
         #expect(none[72..<140].allSatisfy { $0 == 0 })

@@ -19,9 +19,12 @@ public final class Episode: @unchecked Sendable {
     public let annotationPath: String
     /// The open HDF5 file.
     public let file: HDF5File
+    /// Where reads and media decodes are recorded (see ``EpisodeAccessLog``).
+    public let accessLog: EpisodeAccessLog?
 
-    /// Opens an episode folder, or an `annotation.hdf5` path directly.
-    public init(path: String) throws(EpisodeError) {
+    /// Opens an episode folder, or an `annotation.hdf5` path directly. With `accessLog`, every
+    /// dataset read and media decode of this episode is counted there.
+    public init(path: String, accessLog: EpisodeAccessLog? = nil) throws(EpisodeError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .fileNotFound(file: path)
@@ -34,6 +37,34 @@ public final class Episode: @unchecked Sendable {
             directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         }
         file = try HDF5File(path: annotationPath)
+        file.accessLog = accessLog
+        self.accessLog = accessLog
+        accessLog?.record("open " + URL(fileURLWithPath: annotationPath).lastPathComponent)
+    }
+
+    // MARK: Media streams
+
+    /// The MP4 of `stream` (e.g. `fisheye_cam0`) beside the annotation.
+    public func mediaURL(_ stream: String) -> URL {
+        directory.appendingPathComponent(stream + ".mp4")
+    }
+
+    /// A video decoder for `stream`, recorded as `decode video <stream>.mp4`.
+    public func videoDecoder(_ stream: String, options: VideoDecodeOptions) throws(MediaError) -> VideoDecoder {
+        accessLog?.record("decode video \(stream).mp4")
+        return try VideoDecoder(url: mediaURL(stream), options: options)
+    }
+
+    /// The audio track of `stream` decoded, recorded as `decode audio <stream>.mp4`.
+    public func decodeAudioTrack(_ stream: String, options: AudioDecodeOptions) throws(MediaError) -> DecodedAudio {
+        accessLog?.record("decode audio \(stream).mp4")
+        return try decodeAudio(url: mediaURL(stream), options: options)
+    }
+
+    /// The container facts of `stream` (no frames decoded), recorded as `probe <stream>.mp4`.
+    public func probeMedia(_ stream: String) throws(MediaError) -> MediaInfo {
+        accessLog?.record("probe \(stream).mp4")
+        return try MediaInfo.probe(mediaURL(stream))
     }
 
     // MARK: Validation helpers
@@ -113,13 +144,17 @@ public final class Episode: @unchecked Sendable {
     /// Camera-to-world poses: the SLAM pair is world→body, composed with
     /// `calibration/cam01/T_c0_b` into world→camera and inverted (spec §2.4). Quaternions are
     /// normalised first, as scipy's `Rotation.from_quat` does.
-    public func cameraPoses() throws(EpisodeError) -> CameraPoses {
+    ///
+    /// Pass the episode's already-read `calibration` to take `T_c0_b` from it instead of
+    /// reading the dataset again (the one-pass timeline does).
+    public func cameraPoses(calibration: Calibration? = nil) throws(EpisodeError) -> CameraPoses {
         let qShape = try requireNumeric("slam/quat_wxyz", trailing: [4])
         let tShape = try requireNumeric("slam/trans_xyz", trailing: [3])
         try requireRows("slam/trans_xyz", shape: tShape, frames: qShape[0])
         let q: [Double] = try file.read("slam/quat_wxyz")
         let t: [Double] = try file.read("slam/trans_xyz")
-        let cb = try bodyToCamera()
+        let cb: [Double]
+        if let stored = calibration?.array("cam01", "T_c0_b"), stored.count == 16 { cb = stored } else { cb = try bodyToCamera() }
         let n = qShape[0]
         var rotation = [Double](repeating: 0, count: n * 9)
         var translation = [Double](repeating: 0, count: n * 3)

@@ -10,6 +10,7 @@ public final class HDF5Dataset: @unchecked Sendable {
     let rowSize: Int
 
     init(file: HDF5File, path: String) throws(EpisodeError) {
+        file.accessLog?.record("stream " + path)
         self.file = file
         let (id, info, space): (hid_t, HDF5DatasetInfo, hid_t) = try withHDF5 { () throws(EpisodeError) in
             let did = try file.openDataset(path)

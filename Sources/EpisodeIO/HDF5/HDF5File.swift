@@ -31,6 +31,8 @@ public final class HDF5File: @unchecked Sendable {
     /// The file's path, as given.
     public let path: String
     let fileID: hid_t
+    /// Where reads are recorded (see ``EpisodeAccessLog``); nil records nothing.
+    public var accessLog: EpisodeAccessLog?
 
     /// Opens `path` read-only.
     /// - Throws: ``EpisodeError/fileNotFound(file:)``, ``EpisodeError/notHDF5(file:)`` or
@@ -232,7 +234,8 @@ public final class HDF5File: @unchecked Sendable {
     /// - Throws: ``EpisodeError/wrongType(file:dataset:expected:found:)`` when the dataset is not
     ///   numeric.
     public func read<T: HDF5Numeric>(_ dataset: String, as: T.Type = T.self) throws(EpisodeError) -> [T] {
-        try withHDF5 { () throws(EpisodeError) -> [T] in
+        accessLog?.record("read " + dataset)
+        return try withHDF5 { () throws(EpisodeError) -> [T] in
             let did = try openDataset(dataset)
             defer { H5Dclose(did) }
             let info = try describe(did, dataset)
@@ -252,7 +255,8 @@ public final class HDF5File: @unchecked Sendable {
     /// Reads rows `rows` along the first dimension (a hyperslab): `rows.count × (product of the
     /// other dimensions)` values in C order. Only those rows are read from disk.
     public func readRows<T: HDF5Numeric>(_ dataset: String, rows: Range<Int>, as: T.Type = T.self) throws(EpisodeError) -> [T] {
-        try withHDF5 { () throws(EpisodeError) -> [T] in
+        accessLog?.record("read rows " + dataset)
+        return try withHDF5 { () throws(EpisodeError) -> [T] in
             let did = try openDataset(dataset)
             defer { H5Dclose(did) }
             let info = try describe(did, dataset)
@@ -305,7 +309,8 @@ public final class HDF5File: @unchecked Sendable {
     /// variable-length. Bytes are decoded as UTF-8, invalid sequences replaced (as the
     /// toolkit's `errors="replace"`).
     public func readStrings(_ dataset: String) throws(EpisodeError) -> [String] {
-        try withHDF5 { () throws(EpisodeError) -> [String] in
+        accessLog?.record("read " + dataset)
+        return try withHDF5 { () throws(EpisodeError) -> [String] in
             let did = try openDataset(dataset)
             defer { H5Dclose(did) }
             let info = try describe(did, dataset)

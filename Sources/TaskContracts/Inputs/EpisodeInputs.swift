@@ -54,7 +54,9 @@ public struct EpisodeInput: Sendable, Equatable {
     /// built from the episode (per-frame caches under `cache`/frame-caches), or only the
     /// sensor blocks with `sensorsOnly`. With several episodes and no session given, the
     /// parent folder names the session (and prefixes the episode's name).
+    /// `captionRules` (nil = the protocol's default) label the windows and fill the text block.
     public static func load(_ inputs: [EpisodeInput], protocol suiteProtocol: SuiteProtocol, cache: URL, sensorsOnly: Bool = false,
+                            captionRules: CaptionRuleSet? = nil,
                             progress: @escaping @Sendable (String) -> Void) throws -> [SuiteEpisode] {
         let featureProtocol: FeatureProtocol = suiteProtocol == .reference ? .reference : .strict
         let frameCaches = cache.appendingPathComponent("frame-caches")
@@ -66,7 +68,8 @@ public struct EpisodeInput: Sendable, Equatable {
             var source = EpisodeLoader.FeatureSource.episodeFeatures(featureProtocol, cache: frameCaches)
             if sensorsOnly { source = .sensorsOnly }
             if let f = input.features { source = .folder(f) }
-            var e = try EpisodeLoader.load(folder: input.episode, source: source, suiteProtocol: suiteProtocol, session: input.session, progress: progress)
+            var e = try EpisodeLoader.load(folder: input.episode, source: source, suiteProtocol: suiteProtocol, session: input.session,
+                                           captionRules: captionRules, progress: progress)
             if inputs.count > 1 && input.session == nil {
                 e.session = input.episode.deletingLastPathComponent().lastPathComponent
                 e.name = input.episode.deletingLastPathComponent().lastPathComponent + "/" + input.episode.lastPathComponent

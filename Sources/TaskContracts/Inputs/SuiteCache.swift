@@ -34,10 +34,14 @@ public enum SuiteCache {
     /// `protocol`, as `xp-features` writes it) under `cache`, generating and building them
     /// when absent. Media are written with the small `tiny` stream sizes.
     public static func syntheticEpisode(cache: URL, frames: Int = defaultFrames, seed: UInt64 = 7, featureProtocol: FeatureProtocol = .strict,
+                                        captionRules: CaptionRuleSet? = nil,
                                         progress: (@Sendable (String) -> Void)? = nil) throws -> (episode: URL, features: URL) {
         let base = cache.appendingPathComponent("synthetic-\(frames)f-seed\(seed)")
         let episodeDir = base.appendingPathComponent("episode")
-        let featuresDir = base.appendingPathComponent("features-\(featureProtocol.rawValue)")
+        // The folder names the caption rules when they are not the protocol's default, so
+        // that the two never share a cached matrix.
+        let rules = captionRules.map { $0 == featureProtocol.defaultCaptionRules ? "" : "-captions-\($0.rawValue)" } ?? ""
+        let featuresDir = base.appendingPathComponent("features-\(featureProtocol.rawValue)\(rules)")
         let fm = FileManager.default
         if !fm.fileExists(atPath: episodeDir.appendingPathComponent("annotation.hdf5").path) {
             progress?("generating the synthetic episode (\(frames) frames) in \(episodeDir.path)")
@@ -48,7 +52,7 @@ public enum SuiteCache {
             try fm.moveItem(at: temp, to: episodeDir)
         }
         try features(of: episodeDir, into: featuresDir, protocol: featureProtocol, frameCaches: base.appendingPathComponent("frame-caches"),
-                     progress: progress)
+                     captionRules: captionRules, progress: progress)
         return (episodeDir, featuresDir)
     }
 
@@ -56,12 +60,13 @@ public enum SuiteCache {
     /// `xp-features` writes them) unless `featuresDir/features.npy` exists; the folder appears
     /// whole or not at all.
     public static func features(of episodeDir: URL, into featuresDir: URL, protocol featureProtocol: FeatureProtocol, frameCaches: URL,
-                                progress: (@Sendable (String) -> Void)? = nil) throws {
+                                captionRules: CaptionRuleSet? = nil, progress: (@Sendable (String) -> Void)? = nil) throws {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: featuresDir.appendingPathComponent("features.npy").path) else { return }
         progress?("building \(featureProtocol.rawValue) features into \(featuresDir.path)")
-        let episode = try Episode(path: episodeDir.path)
-        let result = try EpisodeLoader.buildFeatures(episode, protocol: featureProtocol, cache: frameCaches, progress: progress)
+        let options = EpisodeLoader.timelineOptions(featureProtocol == .reference ? .reference : .strict, cache: frameCaches,
+                                                    captionRules: captionRules, progress: progress)
+        let result = try EpisodeTimeline.build(episodeAt: episodeDir, options: options).features(plan: .single(.reference), progress: options.progress)
         let temp = featuresDir.deletingLastPathComponent().appendingPathComponent(".\(featuresDir.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
         try? fm.removeItem(at: temp)
         try fm.createDirectory(at: featuresDir.deletingLastPathComponent(), withIntermediateDirectories: true)

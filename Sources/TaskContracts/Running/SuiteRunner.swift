@@ -30,6 +30,9 @@ public struct SuiteConfiguration: Sendable {
     /// took 103 s: its pool serves one caller at a time). Do not call BLAS from other threads
     /// of the process during such a run.
     public var concurrentTasks = 1
+    /// The caption rules the episodes were loaded with (recorded in `summary_report.json`
+    /// when set).
+    public var captionRules: CaptionRuleSet?
 
     /// One task per core: what `xp-suite` uses unless told otherwise.
     public static var defaultConcurrentTasks: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
@@ -340,6 +343,7 @@ public enum SuiteRunner {
         }
         summary.append(("task_display_names", .object(config.tasks.map { ($0.rawValue, .string($0.displayName)) })))
         summary.append(("protocol", .string(p.rawValue)))
+        if let rules = config.captionRules { summary.append(("caption_rules", .string(rules.rawValue))) }
         summary.append(("seeds", .array(config.seeds.map { .int(Int($0)) })))
         summary.append(("split", .string(policy.name)))
         summary.append(("episodes", .array(episodes.map { .string($0.name) })))

@@ -20,6 +20,10 @@ public struct WindowOptions: ParsableArguments {
     @Option(help: "Resolve the caption against this frame-name file (one name per line).")
     public var timeline: String?
 
+    @Option(help: ArgumentHelp("Caption frame-reference rules: current (the toolkit's resolver) or release (the first public release's loader). Default: release with --protocol reference, current otherwise.",
+                               valueName: "rules"))
+    public var captionRules: String?
+
     public init() {}
 
     public func validate() throws {
@@ -28,7 +32,13 @@ public struct WindowOptions: ParsableArguments {
         if let multiscale {
             do { _ = try MultiscaleSpec(parsing: multiscale) } catch { throw ValidationError(error.description) }
         }
+        if let captionRules, CaptionRules(rawValue: captionRules) == nil {
+            throw ValidationError("--caption-rules must be current or release, found '\(captionRules)'")
+        }
     }
+
+    /// The caption rules of `--caption-rules`, or nil for the protocol's default.
+    public var chosenCaptionRules: CaptionRules? { captionRules.flatMap(CaptionRules.init(rawValue:)) }
 
     /// The window plan these options describe.
     public func plan() throws(WindowAlignError) -> WindowPlan {

@@ -20,6 +20,12 @@ struct XPFeatures: ParsableCommand {
             scales depth confidence once per episode. --protocol reference reproduces the \
             published pipeline.
 
+            --caption-rules picks the caption's frame-reference rules (default: release with \
+            --protocol reference, as the reference suite's features were built; current with \
+            strict). They differ where a segment's end frame does not resolve: the release \
+            loader keeps its objects and interaction on the keyed frame only. presence.json \
+            records the choice.
+
             Per-frame depth, video and audio features are cached in --cache (default: a \
             feature_cache folder beside --out), keyed by the content of their inputs and the \
             parameters; --force rebuilds them.
@@ -27,6 +33,7 @@ struct XPFeatures: ParsableCommand {
             Examples:
               xp-features ~/data/xperience-10m-sample --out features/
               xp-features ep1 --out ref/ --protocol reference
+              xp-features ep1 --out ref-current/ --protocol reference --caption-rules current
               xp-features ep1 --out ms/ --multiscale multiscale_20s10_40s20_80s40 --cache /tmp/xp-cache
             """
     )
@@ -76,7 +83,7 @@ struct XPFeatures: ParsableCommand {
         let reporter = ProgressReporter(quiet: quiet)
         let options = FeatureBuildOptions(featureProtocol: FeatureProtocol(rawValue: `protocol`) ?? .strict, cacheDirectory: cacheURL,
                                           force: force, decoderThreads: threads, frameNames: names,
-                                          progress: { reporter.report($0) })
+                                          captionRules: windowing.chosenCaptionRules, progress: { reporter.report($0) })
         let start = Date()
         let result = try EpisodeFeatures.build(episode: ep, plan: plan, options: options)
         try result.write(to: outURL)

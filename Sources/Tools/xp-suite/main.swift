@@ -65,6 +65,10 @@ struct XPSuite: ParsableCommand {
     @Flag(help: "Build only the features that need no media decoding (video, depth and audio blocks absent).")
     var sensorsOnly = false
 
+    @Option(help: ArgumentHelp("Caption frame-reference rules: current or release (default: release with --protocol reference, current with strict).",
+                               valueName: "rules"))
+    var captionRules: String?
+
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
@@ -74,6 +78,9 @@ struct XPSuite: ParsableCommand {
 
     func validate() throws {
         guard SuiteProtocol(rawValue: suiteProtocol) != nil else { throw ValidationError("--protocol must be reference or strict") }
+        if let captionRules, CaptionRuleSet(rawValue: captionRules) == nil {
+            throw ValidationError("--caption-rules must be current or release, found '\(captionRules)'")
+        }
         guard frames >= 200 else { throw ValidationError("--frames must be at least 200") }
         guard concurrentTasks >= 1 else { throw ValidationError("--concurrent-tasks must be at least 1") }
         if !features.isEmpty && features.count != episode.count {
@@ -107,13 +114,17 @@ struct XPSuite: ParsableCommand {
         config.progress = say
         config.concurrentTasks = concurrentTasks
 
+        let rules = captionRules.flatMap(CaptionRuleSet.init(rawValue:))
+        config.captionRules = rules ?? (p == .reference ? FeatureProtocol.reference : .strict).defaultCaptionRules
         var inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
         if inputs.isEmpty {
             let cached = try SuiteCache.syntheticEpisode(cache: URL(fileURLWithPath: cache), frames: frames,
-                                                         featureProtocol: p == .reference ? .reference : .strict, progress: say)
+                                                         featureProtocol: p == .reference ? .reference : .strict,
+                                                         captionRules: rules, progress: say)
             inputs.append(EpisodeInput(episode: cached.episode, features: cached.features))
         }
-        let loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), sensorsOnly: sensorsOnly, progress: say)
+        let loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), sensorsOnly: sensorsOnly,
+                                            captionRules: rules, progress: say)
         let output: URL
         if let out { output = URL(fileURLWithPath: out) } else {
             var candidate = URL(fileURLWithPath: "outputs/xp-suite-\(p.rawValue)")

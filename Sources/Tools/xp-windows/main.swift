@@ -36,7 +36,7 @@ struct XPWindows: ParsableCommand {
         let ep = try Episode(path: episode)
         let names = try windowing.frameNames()
         let plan = try windowing.plan()
-        let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names)
+        let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names, captionRules: windowing.chosenCaptionRules ?? .current)
         if let note = result.labelNote { Tool.note("warning: \(note)") }
         if let out {
             try WindowsCSV.write(result.windows, to: URL(fileURLWithPath: out))

@@ -20,7 +20,7 @@ extension CacheBuilder {
             return
         }
         do {
-            let info = try MediaInfo.probe(url)
+            let info = try episode.probeMedia("fisheye_cam0")
             guard info.hasAudio else {
                 d.note = "no audio track"
                 d.zeroFrames = n
@@ -51,7 +51,7 @@ extension CacheBuilder {
                 }
             }
             progress("audio", 0, n)
-            let decoded = try decodeAudio(url: url, options: AudioDecodeOptions(sampleRate: sr, channels: 1))
+            let decoded = try episode.decodeAudioTrack("fisheye_cam0", options: AudioDecodeOptions(sampleRate: sr, channels: 1))
             let count = decoded.samples.count
             let fps = info.fps ?? fallbackAudioFPS(frameCount: n, sampleCount: count, sampleRate: sr)
             let ranges = audioRanges(numSamples: count, fps: fps, times: times, offset: offset)

@@ -18,16 +18,18 @@ extension CacheBuilder {
         // The release stores confidence as uint8 0…255, so one episode-wide factor is 1/255.
         let scaling: ConfidenceScaling = strict ? .fixed(1.0 / 255) : .perFrame
         let scalingName = strict ? "episode-1/255" : "per-frame"
+        // The reference's `c.min(initial=0)` is always 0; strict keeps the true minimum.
+        let minimum: ConfidenceMinimum = strict ? .observed : .numpyInitialZero
         let rows = min(n, info.frames)
         var d = StreamDiagnostics(block: block, present: true, source: "depth/depth" + (info.hasConfidence ? ", depth/confidence" : ""),
                                   sourceRows: info.frames, alignedFrames: rows, zeroFrames: n - rows)
-        d.note = "confidence scale: \(scalingName)" + (info.hasConfidence ? "" : "; no confidence (zeros)")
+        d.note = "confidence scale: \(scalingName); confidence min: \(minimum.rawValue)" + (info.hasConfidence ? "" : "; no confidence (zeros)")
         var key: String? = nil
         if let store {
             do {
                 var parts = ["depth-v1", "n=\(n)", "shape=\(info.frames)x\(info.height)x\(info.width)", "conf=\(info.hasConfidence)",
                              "min=\(info.depthMin.map { "\($0)" } ?? "-")", "max=\(info.depthMax.map { "\($0)" } ?? "-")",
-                             "scaling=\(scalingName)", "grid=\(DepthFeatures.gridSize)"]
+                             "scaling=\(scalingName)", "cmin=\(minimum.rawValue)", "grid=\(DepthFeatures.gridSize)"]
                 let samples = min(16, info.frames)
                 for s in 0..<samples {
                     let row = samples > 1 ? (info.frames - 1) * s / (samples - 1) : 0
@@ -52,7 +54,8 @@ extension CacheBuilder {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let extractors = ExtractorPool((0..<workers).map { _ in
             DepthFeatureExtractor(depthMin: info.depthMin ?? DepthFeatures.defaultDepthMin,
-                                  depthMax: info.depthMax ?? DepthFeatures.defaultDepthMax, confidenceScaling: scaling)
+                                  depthMax: info.depthMax ?? DepthFeatures.defaultDepthMax, confidenceScaling: scaling,
+                                  confidenceMinimum: minimum)
         })
         let hw = info.height * info.width
         let blockSize = 64

@@ -7,8 +7,11 @@ extension CacheBuilder {
     mutating func buildText() {
         let start = ContinuousClock.now
         let block = "caption_objects_interaction_text"
+        guard let table = captionTable else {
+            diagnostics.append(StreamDiagnostics(block: block, present: false, source: "caption", note: captionNote, zeroFrames: n))
+            return
+        }
         do {
-            let table = try episode.captions(frameNames: options.frameNames)
             var memo: [String: [Float]] = [:]
             var out = [Float](repeating: 0, count: n * 128)
             let rows = min(n, table.frames.count)
@@ -44,8 +47,8 @@ extension CacheBuilder {
         } catch {
             diagnostics.append(StreamDiagnostics(block: "slam_point_cloud", present: false, source: "slam/point_cloud", note: "\(error)", zeroFrames: n))
         }
-        do {
-            let vector = try episode.calibration().canonicalVector
+        if let calibration {
+            let vector = calibration.canonicalVector
             if vector.count == Calibration.canonicalLength {
                 sources["calibration"] = .staticVector(vector)
                 diagnostics.append(StreamDiagnostics(block: "calibration", present: true, source: "calibration/", sourceRows: vector.count, alignedFrames: n))
@@ -54,8 +57,8 @@ extension CacheBuilder {
                                                      note: "expected \(Calibration.canonicalLength) numbers, found \(vector.count); zero-filled to keep the schema",
                                                      sourceRows: vector.count, zeroFrames: n))
             }
-        } catch {
-            diagnostics.append(StreamDiagnostics(block: "calibration", present: false, source: "calibration/", note: "\(error)", zeroFrames: n))
+        } else {
+            diagnostics.append(StreamDiagnostics(block: "calibration", present: false, source: "calibration/", note: calibrationNote, zeroFrames: n))
         }
     }
 }

@@ -26,7 +26,7 @@ extension CacheBuilder {
             }
         }
         let size = VideoFeatures.imageSize
-        let decoder = try VideoDecoder(url: url, options: VideoDecodeOptions(output: .rgb24, size: .area(width: size, height: size),
+        let decoder = try episode.videoDecoder(url.deletingPathExtension().lastPathComponent, options: VideoDecodeOptions(output: .rgb24, size: .area(width: size, height: size),
                                                                               threads: options.decoderThreads))
         var values: [Float] = []
         values.reserveCapacity((decoder.declaredFrameCount ?? n) * VideoFeatures.dimension)

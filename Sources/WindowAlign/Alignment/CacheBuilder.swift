@@ -15,6 +15,15 @@ struct CacheBuilder {
     var handValid: [String: [Bool]] = [:]
     var mediaPaths: [String: String] = [:]
     var audio: AudioSummary? = nil
+    // What the timeline keeps besides the caches (read once here, shared with the targets).
+    var captionTable: CaptionTable? = nil
+    var captionNote: String? = nil
+    var calibration: Calibration? = nil
+    var calibrationNote: String? = nil
+    var poses: CameraPoses? = nil
+    var targetHands: [Float]? = nil
+    var targetHandValid: [Bool]? = nil
+    var contacts: [Float]? = nil
     var strict: Bool { options.featureProtocol == .strict }
 
     init(episode: Episode, options: FeatureBuildOptions, timeline: Timeline) {
@@ -25,20 +34,49 @@ struct CacheBuilder {
         self.store = options.cacheDirectory.map { FeatureCacheStore(directory: $0, force: options.force) }
     }
 
+    /// Reads every modality once and builds every cache. The order matters only for reuse:
+    /// calibration before poses (T_c0_b comes from it), captions before text.
     mutating func run() throws -> EpisodeFeatureCaches {
-        let poses = try? episode.cameraPoses()
+        readShared()
         buildHandsAndBody(poses: poses)
         buildCamera(poses: poses)
         buildIMU()
-        buildDepth()
-        for name in episodeVideoStreamNames { buildVideo(stream: name) }
-        buildAudio()
+        if options.includeMediaBlocks {
+            buildDepth()
+            for name in episodeVideoStreamNames { buildVideo(stream: name) }
+            buildAudio()
+        } else {
+            skipMediaBlocks()
+        }
         buildText()
         buildStatic()
         let order = FeatureSchema.reference.blocks.map(\.name)
         diagnostics.sort { (order.firstIndex(of: $0.block) ?? order.count) < (order.firstIndex(of: $1.block) ?? order.count) }
         return EpisodeFeatureCaches(featureProtocol: options.featureProtocol, frameCount: n, sources: sources,
                                     diagnostics: diagnostics, handValid: handValid, mediaPaths: mediaPaths, audio: audio)
+    }
+
+    /// The datasets more than one block (or a task target) needs, read once.
+    mutating func readShared() {
+        do { calibration = try episode.calibration() } catch { calibrationNote = "\(error)" }
+        poses = try? episode.cameraPoses(calibration: calibration)
+        do {
+            captionTable = try episode.captions(rules: options.resolvedCaptionRules,
+                                                frameNames: options.frameNames ?? timeline.frameNames)
+        } catch {
+            captionNote = "\(error)"
+        }
+    }
+
+    /// A sensors-only build: the blocks that need depth frames or the MP4s are absent.
+    mutating func skipMediaBlocks() {
+        let note = "not built (sensors-only run)"
+        diagnostics.append(StreamDiagnostics(block: "depth_confidence", present: false, source: "depth/depth", note: note, zeroFrames: n))
+        for name in episodeVideoStreamNames {
+            mediaPaths[name] = episode.mediaURL(name).path
+            diagnostics.append(StreamDiagnostics(block: "video_" + name, present: false, source: name + ".mp4", note: note, zeroFrames: n))
+        }
+        diagnostics.append(StreamDiagnostics(block: "audio_fisheye_cam0_aac", present: false, source: "fisheye_cam0.mp4", note: note, zeroFrames: n))
     }
 
     func progress(_ stage: String, _ done: Int, _ total: Int) {
@@ -84,6 +122,7 @@ struct CacheBuilder {
                                       alignedFrames: min(rows, n), zeroFrames: max(0, n - rows))
             d.note = "keypoints minus joint 0 (pelvis), world frame"
             diagnostics.append(d)
+            if let contacts = body.contacts, contacts.count == n * 21 { self.contacts = contacts }
             if let contacts = body.contacts, let cache = try? PerFrameCache(values: contacts, rows: rows, cols: 21) {
                 sources["body_contacts"] = .perFrame(cache)
                 diagnostics.append(StreamDiagnostics(block: "body_contacts", present: true, source: "full_body_mocap/contacts",
@@ -106,12 +145,22 @@ struct CacheBuilder {
             return
         }
         let rows = hands.count
+        // The task targets use exactly the feature rule (one hand rule for both): per hand the
+        // protocol-frame joints and, in strict, the validity mask; in reference, detection.
+        var targetParts: [(values: [Float], valid: [Bool])] = []
         for (block, joints, detected, dataset) in [("hand_left_joints", hands.left, hands.leftPresent, "hand_mocap/left_joints_3d"),
                                                    ("hand_right_joints", hands.right, hands.rightPresent, "hand_mocap/right_joints_3d")] {
             var out = [Float](repeating: 0, count: rows * 63)
             var d = StreamDiagnostics(block: block, present: true, source: dataset, sourceRows: rows,
                                       alignedFrames: min(rows, n), zeroFrames: max(0, n - rows))
             if block == "hand_right_joints", !hands.rightStored {
+                // No feature block; the target keeps the reference arithmetic on the stored
+                // zeros (camera-frame zeros minus the pelvis), never valid.
+                var zeros = [Float](repeating: 0, count: rows * 63)
+                if !strict, let body, body.count == rows {
+                    for i in 0..<rows { for j in 0..<21 { for a in 0..<3 { zeros[i * 63 + j * 3 + a] = 0 - body.keypoints[i * 156 + a] } } }
+                }
+                targetParts.append((zeros, [Bool](repeating: false, count: rows)))
                 d.present = false
                 d.note = "dataset absent"
                 d.alignedFrames = 0
@@ -132,6 +181,7 @@ struct CacheBuilder {
                     }
                 }
                 d.note = subtract ? "camera-frame joints minus world pelvis (reference)" : "camera-frame joints as stored (no body rows to subtract)"
+                targetParts.append((out, detected))
             } else {
                 var valid = [Bool](repeating: false, count: rows)
                 let posesUsable = poses.map { $0.count >= rows } ?? false
@@ -160,6 +210,7 @@ struct CacheBuilder {
                     }
                 }
                 handValid[block] = Array(valid.prefix(n)) + [Bool](repeating: false, count: max(0, n - rows))
+                targetParts.append((out, valid))
                 let masked = valid.prefix(n).filter { !$0 }.count
                 d.alignedFrames = min(rows, n) - masked
                 d.zeroFrames = max(0, n - rows) + masked
@@ -176,6 +227,20 @@ struct CacheBuilder {
             }
             d.seconds = Self.elapsed(since: start)
             diagnostics.append(d)
+        }
+        // Targets need both hands and the pelvis on every annotation frame.
+        if rows == n, body?.count == n, targetParts.count == 2 {
+            var joined = [Float](repeating: 0, count: n * 126)
+            var valid = [Bool](repeating: false, count: n * 2)
+            for f in 0..<n {
+                for side in 0..<2 {
+                    joined.replaceSubrange((f * 126 + side * 63)..<(f * 126 + side * 63 + 63),
+                                           with: targetParts[side].values[(f * 63)..<(f * 63 + 63)])
+                    valid[f * 2 + side] = targetParts[side].valid[f]
+                }
+            }
+            targetHands = joined
+            targetHandValid = valid
         }
     }
 

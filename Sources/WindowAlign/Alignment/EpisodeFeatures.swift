@@ -1,56 +1,36 @@
 import EpisodeIO
 import Foundation
 
+/// Builds the reference feature schema (18 blocks, 8,546 columns) from an episode on disk.
+///
+/// ```swift
+/// let episode = try Episode(path: "xperience-10m-sample")
+/// let options = FeatureBuildOptions(featureProtocol: .strict, cacheDirectory: cacheURL)
+/// let result = try EpisodeFeatures.build(episode: episode, plan: .single(.reference), options: options)
+/// try result.write(to: outputFolder)
+/// ```
+///
+/// A missing or unreadable modality never changes the dimension and never stops the build:
+/// its block is zero-filled, flagged absent in the presence mask and explained in the
 /// diagnostics.
 public enum EpisodeFeatures {
-    /// Per-frame labels and windows for `plan`.
+    /// Per-frame labels and windows for `plan`, reading only the timeline and the caption
+    /// (what `xp-windows` needs). A caption that cannot be used leaves the labels empty and
+    /// says why in ``EpisodeWindows/labelNote``.
     public static func windows(episode: Episode, plan: WindowPlan, frameCount: Int? = nil,
-                               frameNames: [String]? = nil) throws -> EpisodeWindows {
+                               frameNames: [String]? = nil, captionRules: CaptionRules = .current) throws -> EpisodeWindows {
         let n = try frameCount ?? episode.frameCount()
-        var actions = [String](repeating: "", count: n)
-        var subtasks = [String](repeating: "", count: n)
+        var table: CaptionTable? = nil
         var note: String? = nil
-        do {
-            let table = try episode.captions(frameNames: frameNames)
-            let a = table.labels(.action), t = table.labels(.subtask)
-            for k in 0..<min(n, a.count) {
-                actions[k] = a[k]
-                subtasks[k] = t[k]
-            }
-        } catch {
-            note = "labels are empty: \(error)"
-        }
-        var windows: [Window] = []
-        var spans: [WindowScaleSpan] = []
-        let scales: [WindowSpec]
-        let ids: [String]
-        switch plan {
-        case .single(let spec):
-            scales = [spec]
-            ids = [WindowScale(size: spec.size, stride: spec.stride).scaleID]
-        case .multiscale(let ms, let fraction):
-            scales = ms.scales.map { $0.windowSpec(minLabelFraction: fraction) }
-            ids = ms.scales.map(\.scaleID)
-        }
-        for (spec, id) in zip(scales, ids) {
-            var part = try buildLabelledWindows(actionLabels: actions, subtaskLabels: subtasks, spec: spec)
-            let first = windows.count
-            for i in part.indices { part[i].index = first + i }
-            spans.append(WindowScaleSpan(scaleID: id, size: spec.size, stride: spec.stride, firstRow: first, count: part.count))
-            windows += part
-        }
-        return EpisodeWindows(windows: windows, scales: spans, labelNote: note)
+        do { table = try episode.captions(rules: captionRules, frameNames: frameNames) } catch { note = "\(error)" }
+        let labels = FrameLabels(table: table, frameCount: n, note: note)
+        return try EpisodeWindows.build(labels: labels, frameCount: n, plan: plan)
     }
 
     /// Windows, caches and the assembled matrix in one call.
     public static func build(episode: Episode, plan: WindowPlan = .single(.reference),
                              options: FeatureBuildOptions = FeatureBuildOptions()) throws -> EpisodeFeatureResult {
-        let caches = try buildCaches(episode: episode, options: options)
-        let windows = try windows(episode: episode, plan: plan, frameCount: caches.frameCount, frameNames: options.frameNames)
-        options.progress?(FeatureProgress(stage: "assembly", done: 0, total: windows.windows.count))
-        let result = try assemble(caches, windows: windows)
-        options.progress?(FeatureProgress(stage: "assembly", done: windows.windows.count, total: windows.windows.count))
-        return result
+        try EpisodeTimeline.build(episode: episode, options: options).features(plan: plan, progress: options.progress)
     }
 
     /// The window matrix from prepared caches.
@@ -81,8 +61,7 @@ public enum EpisodeFeatures {
     /// Builds every per-frame cache and static block. Only an unreadable timeline (no frame
     /// count) throws; every modality problem becomes an absent block with a note.
     public static func buildCaches(episode: Episode, options: FeatureBuildOptions = FeatureBuildOptions()) throws -> EpisodeFeatureCaches {
-        var builder = CacheBuilder(episode: episode, options: options, timeline: try episode.timeline())
-        return try builder.run()
+        try EpisodeTimeline.build(episode: episode, options: options).caches
     }
 }
 

@@ -1,7 +1,6 @@
 import EpisodeIO
 import Foundation
 
-
 /// Which contract a feature build follows (DESIGN.md, "Two protocols").
 public enum FeatureProtocol: String, Sendable, Codable, CaseIterable {
     /// The published reference, reproduced exactly (index alignment, per-frame confidence
@@ -11,6 +10,22 @@ public enum FeatureProtocol: String, Sendable, Codable, CaseIterable {
     /// undetected hand frames masked, IMU and audio mapped by timestamps, video by pts,
     /// one confidence scale per episode (task-suite spec §7, weaknesses #5 and #16).
     case strict
+
+    /// The caption rules a build follows unless told otherwise. `reference` uses the first
+    /// public release's loader, as the reference suite's feature build does (an action whose
+    /// `end_frame` does not resolve keeps its objects and interaction on the keyed frame
+    /// only); `strict` uses the current toolkit's resolver. Docs/captions.md says why.
+    public var defaultCaptionRules: CaptionRules {
+        switch self {
+        case .reference: return .release
+        case .strict: return .current
+        }
+    }
+}
+
+extension FeatureBuildOptions {
+    /// The caption rules this build follows.
+    public var resolvedCaptionRules: CaptionRules { captionRules ?? featureProtocol.defaultCaptionRules }
 }
 
 /// One step of a long build, for progress display.
@@ -34,12 +49,21 @@ public struct FeatureBuildOptions: Sendable {
     /// Frame names to resolve the caption against (e.g. the full timeline of an episode
     /// without `slam/frame_names`); nil = the episode's own.
     public var frameNames: [String]?
+    /// The caption's frame-reference rules; nil = the protocol's default
+    /// (``FeatureProtocol/defaultCaptionRules``).
+    public var captionRules: CaptionRules?
+    /// Build the blocks that need the MP4s or the depth frames (video, audio, depth). Off, the
+    /// timeline holds only what the annotation's small datasets give (a sensors-only run);
+    /// the absent blocks are zero-filled and flagged as usual.
+    public var includeMediaBlocks: Bool
     /// Called from the building thread as work advances.
     public var progress: (@Sendable (FeatureProgress) -> Void)?
 
     public init(featureProtocol: FeatureProtocol = .strict, cacheDirectory: URL? = nil, force: Bool = false,
-                decoderThreads: Int = 0, frameNames: [String]? = nil,
-                progress: (@Sendable (FeatureProgress) -> Void)? = nil) {
+                decoderThreads: Int = 0, frameNames: [String]? = nil, captionRules: CaptionRules? = nil,
+                includeMediaBlocks: Bool = true, progress: (@Sendable (FeatureProgress) -> Void)? = nil) {
+        self.captionRules = captionRules
+        self.includeMediaBlocks = includeMediaBlocks
         self.featureProtocol = featureProtocol
         self.cacheDirectory = cacheDirectory
         self.force = force
@@ -48,5 +72,3 @@ public struct FeatureBuildOptions: Sendable {
         self.progress = progress
     }
 }
-
-/// What happened to one input stream: where it came from, how it was aligned to the

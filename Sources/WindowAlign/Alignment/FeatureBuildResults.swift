@@ -60,17 +60,7 @@ public struct EpisodeFeatureResult: Sendable {
     public var handValidFraction: [String: [Double]]
     public var mediaPaths: [String: String]
     public var audio: AudioSummary?
+    /// The caption rules the labels and the text block followed (recorded in `presence.json`).
+    public var captionRules: CaptionRules?
     public var dimension: Int { FeatureSchema.reference.dimension }
 }
-
-/// Builds the reference feature schema (18 blocks, 8,546 columns) from an episode on disk.
-///
-/// ```swift
-/// let episode = try Episode(path: "xperience-10m-sample")
-/// let options = FeatureBuildOptions(featureProtocol: .strict, cacheDirectory: cacheURL)
-/// let result = try EpisodeFeatures.build(episode: episode, plan: .single(.reference), options: options)
-/// try result.write(to: outputFolder)
-/// ```
-///
-/// A missing or unreadable modality never changes the dimension and never stops the build:
-/// its block is zero-filled, flagged absent in the presence mask and explained in the

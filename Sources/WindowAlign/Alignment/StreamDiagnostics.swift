@@ -1,6 +1,7 @@
 import EpisodeIO
 import Foundation
 
+/// What happened to one input stream: where it came from, how it was aligned to the
 /// annotation frames, and whether its cache was reused.
 public struct StreamDiagnostics: Sendable, Codable, Equatable {
     /// The feature block (or blocks, for `hands`) the stream feeds.
@@ -56,4 +57,3 @@ public struct AudioSummary: Sendable, Codable, Equatable {
     public var fps: Double
     public var numSamples: Int
 }
-

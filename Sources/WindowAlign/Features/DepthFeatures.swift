@@ -12,6 +12,16 @@ public enum ConfidenceScaling: Sendable, Hashable {
     }
 }
 
+/// How the confidence minimum is taken.
+public enum ConfidenceMinimum: String, Sendable, Hashable, Codable {
+    /// The reference's `c.min(initial=0)`: numpy's `initial` joins the reduction, so the
+    /// minimum of non-negative confidence is always 0 (the column carries no information).
+    /// `c.max(initial=0)` is unaffected for non-negative values.
+    case numpyInitialZero = "numpy-initial-0"
+    /// The true minimum over the frame (strict).
+    case observed
+}
+
 /// Per-frame depth features of the reference (`depth_frame_features`, 140 values):
 /// `[d_stats8, d_grid64, c_stats4, c_grid64]`.
 public enum DepthFeatures {
@@ -30,11 +40,14 @@ public enum DepthFeatures {
     ///    valid depths (percentiles interpolated linearly), zeros when none is valid;
     /// 2. `clip((nan_to_num(d) − dmin) / max(dmax − dmin, 1e-6), 0, 1)` → 8×8 INTER_AREA grid;
     /// 3. confidence scaled per `confidenceScaling` and clipped to [0, 1] →
-    ///    `[mean, std, min, max]` and an 8×8 INTER_AREA grid; zeros without confidence.
+    ///    `[mean, std, min, max]` and an 8×8 INTER_AREA grid; zeros without confidence. The
+    ///    minimum follows `confidenceMinimum` (the reference's is always 0).
     public static func frameFeatures(depth: [Float], width: Int, height: Int, confidence: [UInt8]?,
                                      depthMin: Double = defaultDepthMin, depthMax: Double = defaultDepthMax,
-                                     confidenceScaling: ConfidenceScaling = .perFrame) throws(WindowAlignError) -> [Float] {
-        let extractor = DepthFeatureExtractor(depthMin: depthMin, depthMax: depthMax, confidenceScaling: confidenceScaling)
+                                     confidenceScaling: ConfidenceScaling = .perFrame,
+                                     confidenceMinimum: ConfidenceMinimum = .numpyInitialZero) throws(WindowAlignError) -> [Float] {
+        let extractor = DepthFeatureExtractor(depthMin: depthMin, depthMax: depthMax, confidenceScaling: confidenceScaling,
+                                              confidenceMinimum: confidenceMinimum)
         return try extractor.features(depth: depth, width: width, height: height, confidence: confidence)
     }
 }
@@ -46,6 +59,7 @@ public final class DepthFeatureExtractor {
     public let depthMin: Double
     public let depthMax: Double
     public let confidenceScaling: ConfidenceScaling
+    public let confidenceMinimum: ConfidenceMinimum
     private var valid: [Float] = []
     private var norm: [Float] = []
     private var conf: [Float] = []
@@ -53,10 +67,11 @@ public final class DepthFeatureExtractor {
     private var marks = [Int8](repeating: -1, count: 1 << 15)
 
     public init(depthMin: Double = DepthFeatures.defaultDepthMin, depthMax: Double = DepthFeatures.defaultDepthMax,
-                confidenceScaling: ConfidenceScaling = .perFrame) {
+                confidenceScaling: ConfidenceScaling = .perFrame, confidenceMinimum: ConfidenceMinimum = .numpyInitialZero) {
         self.depthMin = depthMin
         self.depthMax = depthMax
         self.confidenceScaling = confidenceScaling
+        self.confidenceMinimum = confidenceMinimum
     }
 
     /// The 140 features of one frame; see `DepthFeatures.frameFeatures`.
@@ -172,8 +187,14 @@ public final class DepthFeatureExtractor {
         }
         out[72] = Float(cmean)
         out[73] = Float((css / Double(n)).squareRoot())
-        out[74] = Float(cmin)
-        out[75] = Float(cmax)
+        switch confidenceMinimum {
+        case .numpyInitialZero:
+            out[74] = Float(min(cmin, 0))
+            out[75] = Float(max(cmax, 0))
+        case .observed:
+            out[74] = Float(cmin)
+            out[75] = Float(cmax)
+        }
         let cGrid = try shrink(conf, width: width, height: height, toWidth: gridSize, toHeight: gridSize)
         out.replaceSubrange(76..<140, with: cGrid)
         return out

@@ -88,6 +88,7 @@ extension EpisodeFeatureResult {
         // Built by hand around two compact arrays-of-rows so the file stays readable.
         var text = "{\n"
         text += "  \"protocol\": \(pythonJSONString(featureProtocol.rawValue)),\n"
+        if let captionRules { text += "  \"caption_rules\": \(pythonJSONString(captionRules.rawValue)),\n" }
         text += "  \"num_frames\": \(frameCount),\n"
         text += "  \"num_windows\": \(rows),\n"
         text += "  \"feature_dim\": \(dimension),\n"

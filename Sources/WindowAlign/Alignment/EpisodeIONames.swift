@@ -1,0 +1,10 @@
+import EpisodeIO
+
+// The EpisodeIO types that WindowAlign's public API hands on, named here so that a layer
+// above (TaskContracts) can use the timeline without importing EpisodeIO itself.
+
+/// The caption frame-reference rule sets (`current`, `release`); see `EpisodeIO.CaptionRules`.
+public typealias CaptionRuleSet = CaptionRules
+
+/// Counts what a timeline build reads (see `EpisodeIO.EpisodeAccessLog`).
+public typealias TimelineAccessLog = EpisodeAccessLog
