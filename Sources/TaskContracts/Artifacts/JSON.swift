@@ -8,6 +8,9 @@ import EpisodeIO
 public typealias JSON = EpisodeIO.JSONValue
 
 extension EpisodeIO.JSONValue {
+    /// Parses JSON text (correctly rounded numbers, integers kept apart from doubles).
+    public static func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
+
     /// An integer value.
     public static func int(_ v: Int) -> JSONValue { .int(Int64(v)) }
 

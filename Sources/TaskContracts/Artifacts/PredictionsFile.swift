@@ -63,7 +63,11 @@ public enum PredictionsFile {
     public static func readWithProvenance(_ folder: URL) throws -> (predictions: HeadPredictions, suiteProtocol: SuiteProtocol, provenance: Provenance?) {
         let url = folder.appendingPathComponent("predictions.json")
         let any: Any
-        do { any = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) } catch { throw SuiteError.unreadable(file: url.path, detail: "\(error)") }
+        // Our parser, not JSONSerialization: Foundation's number parsing on Linux is not
+        // correctly rounded, and a loss read back one ulp off changes metrics.json.
+        do { any = try JSON.parse(String(decoding: Data(contentsOf: url), as: UTF8.self)).foundationObject } catch {
+            throw SuiteError.unreadable(file: url.path, detail: "\(error)")
+        }
         guard let o = any as? [String: Any] else { throw SuiteError.unreadable(file: url.path, detail: "not a JSON object") }
         func field<T>(_ key: String, _ type: T.Type) throws -> T {
             guard let v = o[key] as? T else { throw SuiteError.unreadable(file: url.path, detail: "field '\(key)' is missing or has the wrong type") }
