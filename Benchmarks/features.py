@@ -77,7 +77,9 @@ def depth_frame_features(d, c, dmin, dmax):
     else:
         c = c.astype(np.float32)
         c = np.clip(c / 255.0 if c.max() > 1 else c, 0, 1)
-        cstats = [c.mean(), c.std(), c.min(), c.max()]
+        # The reference: numpy's initial=0 joins the reduction, so the min is 0 for
+        # non-negative confidence (xp-features --protocol reference reproduces it).
+        cstats = [c.mean(), c.std(), c.min(initial=0), c.max(initial=0)]
         cgrid = cv2.resize(c, (8, 8), interpolation=cv2.INTER_AREA).reshape(-1)
     return np.concatenate([np.asarray(stats, np.float32), grid, np.asarray(cstats, np.float32), cgrid]).astype(np.float32)
 
