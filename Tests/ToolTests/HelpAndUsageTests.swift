@@ -15,6 +15,23 @@ struct HelpAndUsageTests {
         #expect(run.stderr.isEmpty, "\(run)")
     }
 
+    @Test("every option the help's examples use is one the tool has", arguments: Tools.names)
+    func examplesUseRealOptions(_ tool: String) throws {
+        let help = try Tools.run(tool, ["--help"]).stdout
+        let parts = help.components(separatedBy: "USAGE:")
+        try #require(parts.count == 2, "no USAGE section in the help of \(tool)")
+        let discussion = parts[0], reference = parts[1]
+        let examples = discussion.split(separator: "\n").filter { $0.hasPrefix("  \(tool) ") || $0.hasPrefix("  swift run") }
+        #expect(!examples.isEmpty, "no example command line in the help of \(tool)")
+        for line in examples {
+            for word in line.split(separator: " ") where word.hasPrefix("--") {
+                let option = word.split(separator: "=").first.map(String.init) ?? String(word)
+                #expect(reference.contains(option + " ") || reference.contains(option + "\n") || reference.contains(option + ","),
+                        "\(tool) example uses \(option), which its help does not list: \(line)")
+            }
+        }
+    }
+
     static let benchAreas = ["hdf5", "media", "features", "heads", "suite"]
 
     @Test("xp-bench <area> --help exits 0 with an example", arguments: benchAreas)
@@ -60,7 +77,7 @@ struct HelpAndUsageTests {
         ("xp-windows", ["ep", "--min-fraction", "1.5"], "--min-fraction must lie in [0, 1]"),
         ("xp-windows", ["ep", "--stride", "five"], "The value 'five' is invalid for '--stride <stride>'"),
         ("xp-features", ["ep", "--out", "features", "--protocol", "loose"], "--protocol must be reference or strict, found 'loose'"),
-        ("xp-features", ["ep", "--out", "features", "--threads", "-1"], "--threads must be >= 0"),
+        ("xp-features", ["ep", "--out", "features", "--threads=-1"], "--threads must be >= 0"),
         ("xp-suite", ["--seeds", "7,x"], "--seeds must be comma-separated non-negative integers"),
         ("xp-suite", ["--heads", "minimal,huge"], "unknown head 'huge'"),
         ("xp-suite", ["--frames", "10"], "--frames must be at least 200"),
