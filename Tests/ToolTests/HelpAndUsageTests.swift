@@ -15,13 +15,16 @@ struct HelpAndUsageTests {
         #expect(run.stderr.isEmpty, "\(run)")
     }
 
-    @Test("every option the help's examples use is one the tool has", arguments: Tools.names)
-    func examplesUseRealOptions(_ tool: String) throws {
-        let help = try Tools.run(tool, ["--help"]).stdout
+    static let commands: [[String]] = Tools.names.map { [$0] } + benchAreas.map { ["xp-bench", $0] }
+
+    @Test("every option the help's examples use is one the command has", arguments: commands)
+    func examplesUseRealOptions(_ command: [String]) throws {
+        let tool = command.joined(separator: " ")
+        let help = try Tools.run(command[0], Array(command.dropFirst()) + ["--help"]).stdout
         let parts = help.components(separatedBy: "USAGE:")
         try #require(parts.count == 2, "no USAGE section in the help of \(tool)")
         let discussion = parts[0], reference = parts[1]
-        let examples = discussion.split(separator: "\n").filter { $0.hasPrefix("  \(tool) ") || $0.hasPrefix("  swift run") }
+        let examples = discussion.split(separator: "\n").filter { $0.hasPrefix("  \(tool)") || $0.hasPrefix("  swift run") && $0.contains(tool) }
         #expect(!examples.isEmpty, "no example command line in the help of \(tool)")
         for line in examples {
             for word in line.split(separator: " ") where word.hasPrefix("--") {
