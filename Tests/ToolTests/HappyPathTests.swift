@@ -153,6 +153,12 @@ struct HappyPathTests {
         #expect(metrics["task"] as? String == "timeline_action")
         // stdout carries the same metrics.
         #expect(evaluate.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(decoding: metricsData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        // The same predictions against an unreadable episode: exit 1 naming its annotation.hdf5.
+        let corrupt = try Scratch.corruptEpisode(Scratch.garbage)
+        let badEpisode = try Tools.run("xp-evaluate", ["--episode", corrupt.path, "--predictions", model.path,
+                                                       "--out", work.appendingPathComponent("bad-eval").path], in: work)
+        #expect(badEpisode.status == 1, "\(badEpisode)")
+        #expect(badEpisode.stderr.contains(corrupt.appendingPathComponent("annotation.hdf5").path), "\(badEpisode)")
         // A second run into the same folder is refused, naming it.
         let again = try Tools.run("xp-evaluate", evalArgs, in: work)
         #expect(again.status == 1, "\(again)")
