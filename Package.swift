@@ -125,12 +125,17 @@ let package = Package(
         ),
 
         // MARK: Tests (swift-testing)
-        // Shared by the test targets: locating ../shared/fixtures.
+        // Shared by the test targets: ../shared/fixtures (skip traits), Fixtures/ (goldens, schemas).
         .target(name: "XPTestSupport", path: "Tests/XPTestSupport"),
         .testTarget(name: "EpisodeIOTests", dependencies: ["EpisodeIO", "XPTestSupport"]),
         .testTarget(name: "WindowAlignTests", dependencies: ["WindowAlign", "XPTestSupport"]),
         .testTarget(name: "HeadsTests", dependencies: ["Heads", "XPTestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "XPTestSupport"]),
         .testTarget(name: "TaskContractsTests", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "XPTestSupport"]),
+        // End to end: runs the built xp-* executables (the dependencies make `swift test` build them).
+        .testTarget(
+            name: "ToolTests",
+            dependencies: ["XPTestSupport", "xp-inspect", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench"]
+        ),
     ]
 )

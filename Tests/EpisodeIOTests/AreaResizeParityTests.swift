@@ -55,27 +55,19 @@ struct AreaResizeTests {
         #expect(throws: MediaError.self) { try areaResize([Float](repeating: 0, count: 5), width: 2, height: 2, toWidth: 1, toHeight: 1) }
     }
 
-    /// A 13×11 test pattern; these goldens were printed by `cv2.resize(..., INTER_AREA)` (OpenCV
-    /// 5.0.0, whose area code matches 4.x) for exactly these formulas:
-    /// RGB = ((37x + 11y) % 256, (5x² + 29y) % 256, (13xy + 7) % 256) and
-    /// f = float32((0.37x + 0.11y²) % 1.7).
+    /// A 13×11 test pattern; the goldens (`Fixtures/goldens/opencv-inter-area-pattern.json`)
+    /// were printed by `cv2.resize(..., INTER_AREA)` (OpenCV 5.0.0, whose area code matches 4.x)
+    /// for exactly these formulas: RGB = ((37x + 11y) % 256, (5x² + 29y) % 256, (13xy + 7) % 256)
+    /// and f = float32((0.37x + 0.11y²) % 1.7).
     @Test("non-integer 13×11 → 4×3 UInt8 (3 channels) and → 5×4 Float32, bit for bit")
     func golden() throws {
-        let w = 13, h = 11
-        var rgb = [UInt8](), f = [Float]()
-        for y in 0..<h {
-            for x in 0..<w {
-                rgb += [UInt8((x * 37 + y * 11) % 256), UInt8((x * x * 5 + y * 29) % 256), UInt8((x * y * 13 + 7) % 256)]
-                f.append(Float((Double(x) * 0.37 + Double(y * y) * 0.11).truncatingRemainder(dividingBy: 1.7)))
-            }
-        }
-        let u8: [UInt8] = [58, 51, 27, 177, 134, 85, 80, 132, 103, 160, 126, 88, 98, 156, 80, 174, 149, 126,
-                           84, 123, 124, 193, 120, 112, 138, 117, 95, 118, 106, 107, 121, 130, 119, 140, 152, 109]
-        #expect(try areaResize(rgb, width: w, height: h, channels: 3, toWidth: 4, toHeight: 3) == u8)
-        let bits: [UInt32] = [0x3ef23724, 0x3f8d3636, 0x3f2e147c, 0x3f4ab004, 0x3f630d64, 0x3f3639b7, 0x3f51a231,
-                              0x3f58f00a, 0x3f6f755f, 0x3f5d375b, 0x3f437918, 0x3f52b52b, 0x3f725bce, 0x3f36b575,
-                              0x3f8167c4, 0x3f518b48, 0x3f3c422b, 0x3f83421a, 0x3f570a3e, 0x3f7e9f1e]
-        let got = try areaResize(f, width: w, height: h, toWidth: 5, toHeight: 4)
+        let g = try Goldens.areaPattern()
+        #expect(g.width == 13 && g.height == 11)
+        #expect(g.u8.expected.count == g.u8.toWidth * g.u8.toHeight * 3)
+        #expect(try areaResize(g.rgb, width: g.width, height: g.height, channels: 3, toWidth: g.u8.toWidth, toHeight: g.u8.toHeight) == g.u8.expected)
+        let bits = try g.expectedFloatBits()
+        #expect(bits.count == g.f32.toWidth * g.f32.toHeight)
+        let got = try areaResize(g.floats, width: g.width, height: g.height, toWidth: g.f32.toWidth, toHeight: g.f32.toHeight)
         #expect(got.map(\.bitPattern) == bits)
     }
 }

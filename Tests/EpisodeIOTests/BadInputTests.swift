@@ -22,11 +22,11 @@ struct BadInputTests {
         #expect(error.description.contains(path) && error.description.contains("LFS"))
     }
 
-    @Test("a truncated file", .enabled(if: SharedFixtures.file("real-sample-trim8/annotation.hdf5") != nil))
+    @Test("a truncated file", .sharedFixtures("real-sample-trim8/annotation.hdf5"))
     func truncated() throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanup() }
-        let source = try #require(SharedFixtures.file("real-sample-trim8/annotation.hdf5"))
+        let source = try SharedFixtures.url("real-sample-trim8/annotation.hdf5")
         let data = try Data(contentsOf: source)
         let path = folder.path("annotation.hdf5")
         try data.prefix(data.count / 3).write(to: URL(fileURLWithPath: path))

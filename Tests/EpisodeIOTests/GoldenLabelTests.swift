@@ -4,13 +4,14 @@ import Testing
 
 /// Resolving the sample's caption against its full 5,821-name timeline must give the reference
 /// task suite's per-window labels exactly.
-@Suite("Golden labels")
+@Suite("Golden labels", .sharedFixtures("real-sample-trim8/annotation.hdf5", "real-sample-trim8/sample_frame_names.txt",
+                                          "reference-sample-outputs/windows.csv",
+                                          "reference-sample-outputs/transition_detection_true_boundaries.csv"))
 struct GoldenLabelTests {
-    static let trim = SharedFixtures.file("real-sample-trim8/annotation.hdf5")
-    static let names = SharedFixtures.file("real-sample-trim8/sample_frame_names.txt")
-    static let windows = SharedFixtures.file("reference-sample-outputs/windows.csv")
-    static let boundaries = SharedFixtures.file("reference-sample-outputs/transition_detection_true_boundaries.csv")
-    static var available: Bool { trim != nil && names != nil && windows != nil && boundaries != nil }
+    static func trim() throws -> URL { try SharedFixtures.url("real-sample-trim8/annotation.hdf5") }
+    static func names() throws -> URL { try SharedFixtures.url("real-sample-trim8/sample_frame_names.txt") }
+    static func windows() throws -> URL { try SharedFixtures.url("reference-sample-outputs/windows.csv") }
+    static func boundaries() throws -> URL { try SharedFixtures.url("reference-sample-outputs/transition_detection_true_boundaries.csv") }
 
     /// The reference's window rule, written out independently here (spec §1.4): drop empty
     /// labels, most common with ties to the first seen, fraction over the non-empty ones,
@@ -40,16 +41,16 @@ struct GoldenLabelTests {
         }
     }
 
-    @Test("1,161 windows of 20/5 equal the reference windows.csv", .enabled(if: available), arguments: CaptionRules.allCases)
+    @Test("1,161 windows of 20/5 equal the reference windows.csv", arguments: CaptionRules.allCases)
     func windowsMatch(rules: CaptionRules) throws {
-        let episode = try Episode(path: #require(Self.trim).path)
-        let names = try Episode.readTimeline(path: #require(Self.names).path)
+        let episode = try Episode(path: Self.trim().path)
+        let names = try Episode.readTimeline(path: Self.names().path)
         #expect(names.count == 5821)
         let table = try episode.captions(rules: rules, frameNames: names)
         #expect(table.segmentBoundaries.count == 18)
         let action = table.labels(.action)
         let subtask = table.labels(.subtask)
-        let expected = try Self.readWindows(#require(Self.windows))
+        let expected = try Self.readWindows(Self.windows())
         try #require(expected.count == 1161)
         var mismatches: [String] = []
         for (i, start) in stride(from: 0, through: 5821 - 20, by: 5).enumerated() {
@@ -64,12 +65,12 @@ struct GoldenLabelTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 
-    @Test("action boundaries equal the 17 reference frames", .enabled(if: available))
+    @Test("action boundaries equal the 17 reference frames")
     func boundaries() throws {
-        let episode = try Episode(path: #require(Self.trim).path)
-        let names = try Episode.readTimeline(path: #require(Self.names).path)
+        let episode = try Episode(path: Self.trim().path)
+        let names = try Episode.readTimeline(path: Self.names().path)
         let table = try episode.captions(frameNames: names)
-        let text = try String(contentsOf: #require(Self.boundaries), encoding: .utf8)
+        let text = try String(contentsOf: Self.boundaries(), encoding: .utf8)
         let expected = text.split(whereSeparator: \.isNewline).dropFirst().compactMap { Int($0) }
         #expect(expected.count == 17)
         #expect(table.boundaries(.action) == expected)
@@ -77,10 +78,10 @@ struct GoldenLabelTests {
         #expect(table.unresolvedReferences.isEmpty)
     }
 
-    @Test("segment ends: current rules clamp frame_0005822 to 5820, release rules fall back to 5800", .enabled(if: available))
+    @Test("segment ends: current rules clamp frame_0005822 to 5820, release rules fall back to 5800")
     func lastSegment() throws {
-        let episode = try Episode(path: #require(Self.trim).path)
-        let names = try Episode.readTimeline(path: #require(Self.names).path)
+        let episode = try Episode(path: Self.trim().path)
+        let names = try Episode.readTimeline(path: Self.names().path)
         let current = try episode.captions(rules: .current, frameNames: names)
         let release = try episode.captions(rules: .release, frameNames: names)
         #expect(current.segmentBoundaries.last.map { [$0.start, $0.end] } == [5800, 5820])

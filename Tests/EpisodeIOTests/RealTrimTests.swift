@@ -4,13 +4,14 @@ import Testing
 
 /// Conformance on the real 8-frame trim of the public sample (gzip-chunked storage). Expected
 /// values come from the episode-format spec and from reading the same file with h5py/numpy.
-@Suite("Real sample trim")
+@Suite("Real sample trim", .sharedFixtures("real-sample-trim8/annotation.hdf5"))
 struct RealTrimTests {
-    static let path = SharedFixtures.file("real-sample-trim8/annotation.hdf5")
+    static let trim = "real-sample-trim8/annotation.hdf5"
+    static func path() throws -> URL { try SharedFixtures.url(trim) }
 
-    @Test("holds the 65 datasets of the release schema, all present", .enabled(if: path != nil))
+    @Test("holds the 65 datasets of the release schema, all present")
     func schema() throws {
-        let episode = try Episode(path: #require(Self.path).path)
+        let episode = try Episode(path: Self.path().path)
         #expect(episode.file.allDatasets().count == 65)
         let report = episode.schemaReport()
         #expect(report.presentCount == 65)
@@ -28,9 +29,9 @@ struct RealTrimTests {
         #expect(try episode.file.info("caption").type == .variableString)
     }
 
-    @Test("timeline: names, integer device timestamps, fps near 20", .enabled(if: path != nil))
+    @Test("timeline: names, integer device timestamps, fps near 20")
     func timeline() throws {
-        let episode = try Episode(path: #require(Self.path).path)
+        let episode = try Episode(path: Self.path().path)
         let timeline = try episode.timeline()
         #expect(timeline.frameCount == 8)
         #expect(Array(timeline.frameNames.prefix(3)) == ["72857807732824.jpg", "72857854785699.jpg", "72857904786782.jpg"])
@@ -46,9 +47,9 @@ struct RealTrimTests {
         #expect(abs(fps - 20) < 0.2)
     }
 
-    @Test("IMU: 80 samples, keyframe indices 0 9 18 28 39 48 58 69", .enabled(if: path != nil))
+    @Test("IMU: 80 samples, keyframe indices 0 9 18 28 39 48 58 69")
     func imu() throws {
-        let imu = try Episode(path: #require(Self.path).path).imu()
+        let imu = try Episode(path: Self.path().path).imu()
         #expect(imu.count == 80)
         #expect(imu.keyframeIndices == [0, 9, 18, 28, 39, 48, 58, 69])
         #expect(imu.accel.count == 240)
@@ -59,9 +60,9 @@ struct RealTrimTests {
         #expect(abs(norm - 9.8) < 0.3)
     }
 
-    @Test("calibration: baseline, cam01 K and the canonical 117-vector", .enabled(if: path != nil))
+    @Test("calibration: baseline, cam01 K and the canonical 117-vector")
     func calibration() throws {
-        let calibration = try Episode(path: #require(Self.path).path).calibration()
+        let calibration = try Episode(path: Self.path().path).calibration()
         #expect(calibration.cameras.map(\.camera) == ["cam0", "cam01", "cam1", "cam2", "cam3"])
         #expect(calibration["cam01", "baseline"] == .number(0.14530696269782056))
         #expect(zip(calibration.array("cam01", "K") ?? [], [200.0, 200, 256, 256]).allSatisfy { abs($0 - $1) < 1e-9 })
@@ -79,9 +80,9 @@ struct RealTrimTests {
         #expect(abs(v[49] - 393.553) < 1e-3)            // cam1 K fx (after cam1 D)
     }
 
-    @Test("depth: range read, scalars, and frame-by-frame reads agree", .enabled(if: path != nil))
+    @Test("depth: range read, scalars, and frame-by-frame reads agree")
     func depth() throws {
-        let episode = try Episode(path: #require(Self.path).path)
+        let episode = try Episode(path: Self.path().path)
         let info = try episode.depthInfo()
         #expect(info.frames == 8 && info.height == 256 && info.width == 256 && info.hasConfidence)
         #expect(info.depthMin == 0.16499313712120056)
@@ -99,9 +100,9 @@ struct RealTrimTests {
         #expect(throws: EpisodeError.self) { try episode.depthFrames(6..<9) }
     }
 
-    @Test("metadata, ground height, point cloud filter", .enabled(if: path != nil))
+    @Test("metadata, ground height, point cloud filter")
     func metadataAndGround() throws {
-        let episode = try Episode(path: #require(Self.path).path)
+        let episode = try Episode(path: Self.path().path)
         let metadata = try episode.metadata()
         #expect(metadata.bodyHeight == 1.78)
         #expect(metadata.deviceID == "7211577584")
@@ -114,9 +115,9 @@ struct RealTrimTests {
         #expect(cloud.filteredCount == 3884)
     }
 
-    @Test("hands and body: right hand absent, poses put the left wrist on the body's", .enabled(if: path != nil))
+    @Test("hands and body: right hand absent, poses put the left wrist on the body's")
     func geometry() throws {
-        let episode = try Episode(path: #require(Self.path).path)
+        let episode = try Episode(path: Self.path().path)
         let hands = try episode.hands()
         #expect(hands.count == 8)
         #expect(hands.rightPresent.allSatisfy { !$0 })
@@ -140,9 +141,9 @@ struct RealTrimTests {
         #expect(centreError < 0.1, "camera centre \(centreError) m from the central pupil frame")
     }
 
-    @Test("caption: main task and 18 segments", .enabled(if: path != nil))
+    @Test("caption: main task and 18 segments")
     func caption() throws {
-        let episode = try Episode(path: #require(Self.path).path)
+        let episode = try Episode(path: Self.path().path)
         let document = try episode.captionDocument()
         #expect(document.mainTask == "Making pour-over coffee")
         #expect(document.segments.count == 18)

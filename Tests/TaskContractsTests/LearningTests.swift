@@ -9,14 +9,14 @@ import Testing
 /// restricted to all seven statistics of the first 8 dimensions of each block so that the
 /// debug-build test stays fast.
 @Suite(.serialized) struct LearningTests {
-    static let folder = try? TempFolder()
-    static let episode: SuiteEpisode? = {
-        guard let folder else { return nil }
-        return try? Fixture.episode(frames: SuiteCache.defaultFrames, fillMedia: false, perStep: 8, in: folder)
-    }()
+    /// Built once; a failure to build it fails each test with the builder's own error.
+    static let folder = Result { try TempFolder() }
+    static let episode = Result { () throws -> SuiteEpisode in
+        try Fixture.episode(frames: SuiteCache.defaultFrames, fillMedia: false, perStep: 8, in: folder.get())
+    }
 
     func run(_ tasks: [TaskID], heads: [HeadKind], shuffled: Bool) throws -> SuiteReport {
-        let episode = try #require(Self.episode)
+        let episode = try Self.episode.get()
         let folder = try TempFolder()
         var config = SuiteConfiguration(protocol: .strict, seeds: [7])
         config.tasks = tasks

@@ -8,18 +8,17 @@ import WindowAlign
 /// The reference's published counts, rebuilt from its windows.csv alone (features are zeros;
 /// per-frame action labels are rebuilt from the published boundary list, which is all
 /// tasks 3 needs).
-@Suite struct ReferenceCountTests {
-    /// Built once for the suite (parsing and the zero matrix are not what the tests are about).
-    static let shared: SuiteEpisode? = try? makeReferenceEpisode()
+@Suite(.sharedFixtures("reference-sample-outputs/windows.csv", "reference-sample-outputs/transition_detection_true_boundaries.csv"))
+struct ReferenceCountTests {
+    /// Built once for the suite (parsing and the zero matrix are not what the tests are about);
+    /// a failure to build it fails every test that asks for it.
+    static let shared = Result { try makeReferenceEpisode() }
 
-    static func referenceEpisode() throws -> SuiteEpisode? {
-        if shared == nil { _ = SharedFixtures.file("reference-sample-outputs/windows.csv") }
-        return shared
-    }
+    static func referenceEpisode() throws -> SuiteEpisode { try shared.get() }
 
-    static func makeReferenceEpisode() throws -> SuiteEpisode? {
-        guard let csv = SharedFixtures.file("reference-sample-outputs/windows.csv"),
-              let boundaryFile = SharedFixtures.file("reference-sample-outputs/transition_detection_true_boundaries.csv") else { return nil }
+    static func makeReferenceEpisode() throws -> SuiteEpisode {
+        let csv = try SharedFixtures.url("reference-sample-outputs/windows.csv")
+        let boundaryFile = try SharedFixtures.url("reference-sample-outputs/transition_detection_true_boundaries.csv")
         let windows = try WindowsCSV.read(from: csv)
         let n = 5821
         let boundaries = try String(contentsOf: boundaryFile, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst().compactMap { Int($0) }
@@ -40,7 +39,7 @@ import WindowAlign
     }
 
     @Test func windowAndSplitCountsMatchThePublishedRun() throws {
-        guard let episode = try Self.referenceEpisode() else { return }
+        let episode = try Self.referenceEpisode()
         #expect(episode.windows.count == 1161)
         let expected: [(TaskID, Int, Int)] = [
             (.timelineAction, 801, 343), (.timelineSubtask, 803, 344), (.transitionDetection, 813, 348),
@@ -69,7 +68,7 @@ import WindowAlign
     }
 
     @Test func unseenTestClassesMatchThePublishedRun() throws {
-        guard let episode = try Self.referenceEpisode() else { return }
+        let episode = try Self.referenceEpisode()
         for (task, unseen) in [(TaskID.timelineAction, ["Place item on table", "Pour coffee", "Pour milk into coffee", "Wait/Prepare for pouring"]),
                                (.timelineSubtask, ["Move bottle to coffee equipment", "Pour coffee", "Pour milk into coffee", "Prepare for pouring"])] {
             let p = try problem(task, .reference, episode)
@@ -82,7 +81,7 @@ import WindowAlign
     }
 
     @Test func seventeenBoundariesFourInTheTestRange() throws {
-        guard let episode = try Self.referenceEpisode() else { return }
+        let episode = try Self.referenceEpisode()
         let p = try problem(.transitionDetection, .reference, episode)
         #expect(p.boundaries.first?.count == 17)
         let centres = p.testRows.map { episode.windows[p.samples[$0].window].center }
@@ -94,7 +93,7 @@ import WindowAlign
     }
 
     @Test func strictSplitPurgesAndTheAuditSeesTheReferenceLeak() throws {
-        guard let episode = try Self.referenceEpisode() else { return }
+        let episode = try Self.referenceEpisode()
         #expect(purgeGapWindows(windowFrames: 20, strideFrames: 5, horizonFrames: 0) == 4)
         let refNext = try problem(.nextAction, .reference, episode)
         let refAudit = refNext.leakage()

@@ -79,11 +79,19 @@ struct EpisodeFeaturesTests {
         }
     }
 
-    @Test func manifestEqualsTheReferenceFile() throws {
+    @Test func manifestOfABuildIsTheSchemaManifest() throws {
         let episode = try TinyEpisodes.episode(TinyEpisodes.complete)
         let result = try EpisodeFeatures.build(episode: episode, options: .init(featureProtocol: .strict))
+        #expect(result.manifest.entries.count == 18)
         #expect(result.manifest.entries.last?.end == 8546)
-        guard let url = SharedFixtures.file("reference-sample-outputs/feature_manifest.json") else { return }
+        #expect(result.manifest == FeatureSchema.reference.manifest)
+    }
+
+    @Test(.sharedFixtures("reference-sample-outputs/feature_manifest.json"))
+    func manifestEqualsTheReferenceFile() throws {
+        let episode = try TinyEpisodes.episode(TinyEpisodes.complete)
+        let result = try EpisodeFeatures.build(episode: episode, options: .init(featureProtocol: .strict))
+        let url = try SharedFixtures.url("reference-sample-outputs/feature_manifest.json")
         let reference = try String(contentsOf: url, encoding: .utf8)
         #expect(result.manifest.jsonText() == reference)
     }
@@ -311,8 +319,9 @@ struct EpisodeFeaturesTests {
         #expect(try ContentFingerprint.file(a) != ContentFingerprint.file(b))
     }
 
-    @Test func realTrimBuildsUnderBothProtocols() throws {
-        guard let url = SharedFixtures.file("real-sample-trim8/annotation.hdf5") else { return }
+    @Test(.sharedFixtures("real-sample-trim8/annotation.hdf5"))
+    func realTrimBuildsUnderBothProtocols() throws {
+        let url = try SharedFixtures.url("real-sample-trim8/annotation.hdf5")
         let episode = try Episode(path: url.path)
         for proto in FeatureProtocol.allCases {
             let result = try EpisodeFeatures.build(episode: episode, plan: .single(WindowSpec(size: 4, stride: 2)),

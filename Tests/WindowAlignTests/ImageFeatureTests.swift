@@ -147,6 +147,34 @@ struct DepthFeatureTests {
     }
 }
 
+/// The shrink the feature formulas call (WindowAlign's wrappers of EpisodeIO's `areaResize`)
+/// against the OpenCV goldens of `Fixtures/goldens/` (the same files EpisodeIO's parity tests read).
 @Suite("INTER_AREA parity with OpenCV output")
 struct OpenCVGoldenTests {
+    @Test("UInt8 cases of cv2.resize(INTER_AREA) 4.6", arguments: try Goldens.areaSequences().u8)
+    func bytes(_ c: Goldens.AreaSequences.U8Case) throws {
+        #expect(try shrink(c.input, width: c.width, height: c.height, channels: c.channels, toWidth: c.toWidth, toHeight: c.toHeight) == c.expected)
+    }
+
+    @Test("Float32 cases of cv2.resize(INTER_AREA) 4.6, within one ulp", arguments: try Goldens.areaSequences().f32)
+    func floats(_ c: Goldens.AreaSequences.F32Case) throws {
+        let got = try shrink(c.input, width: c.width, height: c.height, toWidth: c.toWidth, toHeight: c.toHeight)
+        let expected = c.expectedFloats
+        #expect(got.count == expected.count)
+        for (a, b) in zip(got, expected) { #expect(abs(a - b) <= b.ulp, "\(a) vs OpenCV \(b)") }
+    }
+
+    @Test("13×11 pattern of OpenCV 5.0.0, bit for bit")
+    func pattern() throws {
+        let g = try Goldens.areaPattern()
+        #expect(try shrink(g.rgb, width: g.width, height: g.height, channels: 3, toWidth: g.u8.toWidth, toHeight: g.u8.toHeight) == g.u8.expected)
+        let got = try shrink(g.floats, width: g.width, height: g.height, toWidth: g.f32.toWidth, toHeight: g.f32.toHeight)
+        #expect(got.map(\.bitPattern) == (try g.expectedFloatBits()))
+    }
+
+    @Test("a wrong input count is a typed error of this layer")
+    func wrongCount() {
+        #expect(throws: WindowAlignError.self) { try shrink([Float](repeating: 0, count: 5), width: 2, height: 2, toWidth: 1, toHeight: 1) }
+        #expect(throws: WindowAlignError.self) { try shrink([UInt8](repeating: 0, count: 4), width: 2, height: 2, channels: 1, toWidth: 4, toHeight: 4) }
+    }
 }

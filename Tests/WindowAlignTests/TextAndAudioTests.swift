@@ -6,37 +6,33 @@ import Testing
 struct TextHashingTests {
     func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
 
-    @Test("RFC 7693 Appendix A: BLAKE2b-512(\"abc\")")
-    func rfcVector() throws {
-        let d = try BLAKE2b.hash(Array("abc".utf8), digestLength: 64)
-        #expect(hex(d) == "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d1"
-                + "7d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923")
+    /// RFC 7693 Appendix A ("abc", 64 bytes), and hashlib.blake2b of the empty message, a
+    /// two-block message (200 bytes, the last block partial) and exactly one full block, from
+    /// `Fixtures/goldens/blake2b.json`.
+    @Test("RFC 7693 and hashlib.blake2b vectors", arguments: try Goldens.blake2b().vectors)
+    func vectors(_ v: Goldens.BLAKE2b.Vector) throws {
+        #expect(hex(try BLAKE2b.hash(v.message, digestLength: v.digestLength)) == v.hex)
     }
 
-    @Test("empty message and a two-block message (hashlib.blake2b values)")
-    func moreVectors() throws {
-        // hashlib.blake2b(b"").hexdigest()
-        #expect(hex(try BLAKE2b.hash([UInt8](), digestLength: 64)) ==
-                "786a02f742015903c6c6fd852552d272912f4740e15847618a86e217f71f5419"
-                + "d25e1031afee585313896444934eb04b903a685b1448b755d56f701afe9be2ce")
-        // hashlib.blake2b(bytes(range(200)), digest_size=16).hexdigest()
-        let long = (0..<200).map { UInt8($0) }
-        #expect(hex(try BLAKE2b.hash(long, digestLength: 16)) == BLAKE2bVectors.range200Digest16)
-        #expect(hex(try BLAKE2b.hash((0..<128).map { UInt8($0) }, digestLength: 8)) == BLAKE2bVectors.range128Digest8)
+    @Test("the golden file holds the RFC vector and digests longer than one block")
+    func vectorFileCoverage() throws {
+        let g = try Goldens.blake2b()
+        #expect(g.vectors.contains { $0.utf8 == "abc" && $0.digestLength == 64 })
+        #expect(g.vectors.contains { $0.message.count > 128 })
+        #expect(g.tokens.count == 6)
+    }
+
+    @Test("digest lengths above 64 are refused")
+    func tooLong() {
         #expect(throws: WindowAlignError.self) { try BLAKE2b.hash([1], digestLength: 65) }
     }
 
     @Test("spec token digests, buckets and signs (8-byte digest in the parameter block)")
     func tokenTable() throws {
-        let table: [(String, String, Int, Double)] = [
-            ("kettle", "18f05a35c1fd03a9", 24, 1), ("coffee", "79378458e90b15fc", 121, 1),
-            ("mug", "dbcfc51625a33801", 91, 1), ("white", "0376562be0d53726", 3, -1),
-            ("bottle", "055bdf1ce6e639fc", 5, -1), ("pour", "a4514ab2c868e94d", 36, -1),
-        ]
-        for (token, digest, bucket, sign) in table {
-            #expect(hex(try BLAKE2b.hash(Array(token.utf8), digestLength: 8)) == digest, "\(token)")
-            let b = tokenBucket(token)
-            #expect(b.bucket == bucket && b.sign == sign, "\(token)")
+        for t in try Goldens.blake2b().tokens {
+            #expect(hex(try BLAKE2b.hash(Array(t.token.utf8), digestLength: 8)) == t.digest, "\(t.token)")
+            let b = tokenBucket(t.token)
+            #expect(b.bucket == t.bucket && b.sign == t.sign, "\(t.token)")
         }
     }
 
@@ -60,14 +56,6 @@ struct TextHashingTests {
         let v = hashedTextFeatures(frameCaptionText(objects: ["kettle"], interaction: "Kettle"))
         #expect(v[24] == 1 && v.filter { $0 != 0 }.count == 1)
     }
-}
-
-/// Values printed by Python's hashlib (BLAKE2b per RFC 7693) for multi-block inputs.
-enum BLAKE2bVectors {
-    /// `hashlib.blake2b(bytes(range(200)), digest_size=16)`: two blocks, the last partial.
-    static let range200Digest16 = "61479efa6267fea757b3f881e2979bbc"
-    /// `hashlib.blake2b(bytes(range(128)), digest_size=8)`: exactly one full, final block.
-    static let range128Digest8 = "c2d13df1b6617e82"
 }
 
 @Suite("Audio features and sample alignment")
@@ -107,15 +95,15 @@ struct AudioTests {
     }
 
     @Test("two-tone spec vector (440 Hz + 3 kHz, 800 samples)")
-    func twoTone() {
+    func twoTone() throws {
         let x = (0..<800).map { i -> Float in
             let t = Double(i) / 16000
             return Float(0.5 * sin(2 * Double.pi * 440 * t) + 0.1 * sin(2 * Double.pi * 3000 * t))
         }
         let got = AudioFeatures.segmentFeatures(x[...])
-        let spec: [Double] = [0.360555, 0.321378, 0.6, 0.0538173, 3.019235, 0.0673077, 0.0615554, 0.0575,
-                              2.07e-09, 3.73e-09, 1.59e-08, 3.70e-08, 2.74e-07, 2.11e-06, 0.832546, 1.82e-04,
-                              4.42e-07, 2.81e-08, 4.15e-09, 1.50e-09, 0.553957, 2.08e-07, 1.05e-10, 1.32e-11]
+        // Fixtures/goldens/numpy-audio-two-tone.json (the spec's vector).
+        let spec = try Goldens.audioTwoTone().expected
+        #expect(spec.count == 24)
         #expect(got.count == 24)
         for (i, (g, e)) in zip(got, spec).enumerated() {
             if abs(e) >= 1e-3 {

@@ -114,9 +114,9 @@ struct WindowsCSVTests {
         #expect(throws: WindowAlignError.self) { try WindowsCSV.decode(header + "\r\nx,0,19,9,a,1.0,b,1.0\r\n") }
     }
 
-    @Test("reference windows.csv: parse and re-serialise byte for byte")
+    @Test("reference windows.csv: parse and re-serialise byte for byte", .sharedFixtures("reference-sample-outputs/windows.csv"))
     func referenceRoundTrip() throws {
-        guard let url = SharedFixtures.file("reference-sample-outputs/windows.csv") else { return }
+        let url = try SharedFixtures.url("reference-sample-outputs/windows.csv")
         let original = try Data(contentsOf: url)
         let windows = try WindowsCSV.read(from: url)
         #expect(windows.count == 1161)
