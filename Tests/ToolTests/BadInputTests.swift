@@ -65,6 +65,8 @@ struct BadInputTests {
                                                     "--predictions", predictions.path, "--out", out.path], in: work)
             #expect(run.status == 1, "\(run)")
             #expect(run.stderr.contains(predictions.appendingPathComponent("predictions.json").path), "\(run)")
+            #expect(run.stderr.contains("xp-train"), "says what was expected: \(run)")
+            #expect(!run.stderr.contains("Code="), "no Foundation error dump: \(run)")
             #expect(!FileManager.default.fileExists(atPath: out.path), "xp-evaluate created \(out.path) after failing")
         }
     }
@@ -90,6 +92,8 @@ struct BadInputTests {
         let run = try Tools.run("xp-fixture", ["--size", "tiny", "--out", file.appendingPathComponent("fixtures").path], in: work)
         #expect(run.status == 1, "\(run)")
         #expect(run.stderr.contains(file.path), "\(run)")
+        #expect(run.stderr.contains("is a file, not a folder"), "the reason in words: \(run)")
+        #expect(!run.stderr.contains("NSCocoaErrorDomain"), "no Foundation error dump: \(run)")
         #expect(Scratch.entries(work) == ["a-file"])
     }
 

@@ -105,14 +105,7 @@ struct HelpAndUsageTests {
     }
 }
 
-/// Usage errors exit 2. xp-bench runs `XPBench.main()` (ArgumentParser's own entry point,
-/// which exits 64 = EX_USAGE) instead of ToolSupport's `Tool.main`, so its code is wrong.
+/// Usage errors exit 2 (ToolSupport's `Tool.main`, which every tool, xp-bench included, uses).
 func expectUsageExit(_ run: ToolRun, tool: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    if tool == "xp-bench" {
-        withKnownIssue("xp-bench exits 64 on usage errors: XPBench uses @main / ParsableCommand.main() instead of Tool.main (Sources/Tools/xp-bench/XPBench.swift)") {
-            #expect(run.status == 2, "\(run)", sourceLocation: sourceLocation)
-        }
-    } else {
-        #expect(run.status == 2, "\(run)", sourceLocation: sourceLocation)
-    }
+    #expect(run.status == 2, "\(run)", sourceLocation: sourceLocation)
 }

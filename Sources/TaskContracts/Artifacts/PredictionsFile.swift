@@ -65,8 +65,13 @@ public enum PredictionsFile {
         let any: Any
         // Our parser, not JSONSerialization: Foundation's number parsing on Linux is not
         // correctly rounded, and a loss read back one ulp off changes metrics.json.
-        do { any = try JSON.parse(String(decoding: Data(contentsOf: url), as: UTF8.self)).foundationObject } catch {
-            throw SuiteError.unreadable(file: url.path, detail: "\(error)")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw SuiteError.unreadable(file: url.path, detail: FileManager.default.fileExists(atPath: url.path)
+                                        ? "the file cannot be read (permissions?)"
+                                        : "no such file; --predictions must name a folder written by xp-train")
+        }
+        do { any = try JSON.parse(String(decoding: data, as: UTF8.self)).foundationObject } catch {
+            throw SuiteError.unreadable(file: url.path, detail: "not valid JSON (\(error)); expected the predictions.json that xp-train writes")
         }
         guard let o = any as? [String: Any] else { throw SuiteError.unreadable(file: url.path, detail: "not a JSON object") }
         func field<T>(_ key: String, _ type: T.Type) throws -> T {

@@ -30,6 +30,24 @@ public enum Tool {
         }
     }
 
+    /// Creates `folder` (and its parents) unless it exists, or fails with a message that names
+    /// the folder, the option and the reason in words (not Foundation's error dump).
+    public static func prepareOutputFolder(_ folder: URL, option: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw ToolError("\(option) \(folder.path) is a file, not a folder; name a folder") }
+            return
+        }
+        var blocker = folder.deletingLastPathComponent()
+        while blocker.path != "/" && !FileManager.default.fileExists(atPath: blocker.path) { blocker.deleteLastPathComponent() }
+        if FileManager.default.fileExists(atPath: blocker.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ToolError("cannot create \(option) \(folder.path): \(blocker.path) is a file, not a folder")
+        }
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw ToolError("cannot create \(option) \(folder.path): \(FileManager.default.isWritableFile(atPath: blocker.path) ? "\(error.localizedDescription)" : "\(blocker.path) is not writable")")
+        }
+    }
+
     /// Writes a line to stderr.
     public static func note(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
@@ -64,4 +82,10 @@ public final class Progress: @unchecked Sendable {
         let percent = total > 0 ? 100 * Double(done) / Double(total) : 100
         Tool.note(String(format: "%@: %d/%d (%.0f%%) %.1f s", label, done, total, percent, elapsed))
     }
+}
+
+/// A failure a tool reports in one sentence (`error: <message>`, exit 1).
+public struct ToolError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
 }

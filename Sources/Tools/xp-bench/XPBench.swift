@@ -1,4 +1,5 @@
 import ArgumentParser
+import ToolSupport
 
 /// `xp-bench AREA`: one benchmark executable for every area. Each area is a subcommand in a
 /// file of its own (`Bench<Area>.swift`) and prints one JSON object on stdout.
@@ -16,4 +17,7 @@ struct XPBench: ParsableCommand {
             """,
         subcommands: benchAreas
     )
+
+    /// The project's exit codes (0, 1, 2 for usage) rather than ArgumentParser's 64.
+    static func main() { Tool.main(XPBench.self) }
 }

@@ -64,6 +64,7 @@ struct XPFixture: ParsableCommand {
         let variant = SyntheticVariant(rawValue: variant) ?? .complete
         let items = SyntheticDataset.layout(count: dataset ?? 1, seed: seed)
         let root = URL(fileURLWithPath: out)
+        try Tool.prepareOutputFolder(root, option: "--out")
         let progress = Progress("xp-fixture", total: items.count)
         for (k, item) in items.enumerated() {
             let folder = root.appendingPathComponent(item.relativePath)
