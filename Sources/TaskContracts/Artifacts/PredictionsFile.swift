@@ -1,6 +1,7 @@
 import Foundation
 import Heads
 import WindowAlign
+import XPCore
 
 /// The on-disk form of ``HeadPredictions``, so `xp-train`'s output is `xp-evaluate`'s input:
 /// `predictions.json` (task, head, protocol, seed, test rows, classes, probabilities, labels,
@@ -49,7 +50,7 @@ public enum PredictionsFile {
             try NumPyFile.write(v.storage, shape: [v.rows, v.cols], to: folder.appendingPathComponent("values.npy"))
             f.append(("values", .string("values.npy")))
         }
-        try Data(JSON.object(f).text().utf8).write(to: folder.appendingPathComponent("predictions.json"), options: .atomic)
+        try AtomicFile.write(Data(JSON.object(f).text().utf8), to: folder.appendingPathComponent("predictions.json"))
         if let model = p.model { try model.write(to: folder.appendingPathComponent("model.safetensors")) }
     }
 
