@@ -73,6 +73,6 @@ struct JSONTests {
     @Test func floatRepr() {
         #expect(pythonFloatRepr(0.55) == "0.55" && pythonFloatRepr(1e15) == "1000000000000000.0")
         #expect(pythonFloatRepr(1.5e-7) == "1.5e-07" && pythonFloatRepr(-0.0) == "-0.0")
-        #expect(pythonFloatRepr(123456789012345678) == "1.2345678901234568e+17")
+        #expect(pythonFloatRepr(123456789012345680) == "1.2345678901234568e+17")
     }
 }
