@@ -63,7 +63,8 @@ public struct BootstrapInterval: Codable, Equatable, Sendable {
 ///     more keeps overlapping windows together).
 ///   - resamples: number of bootstrap resamples (default 1000).
 ///   - confidence: interval coverage in (0, 1) (default 0.95).
-///   - seed: seed of the `SplitMix64` stream (XPCore; indices by `nextInt(below:)`); the same inputs and seed give the same interval.
+///   - seed: seed of XPCore's `SplitMix64` stream (block starts by `nextInt(below:)`); the
+///     same inputs and seed give the same interval.
 ///   - metric: the metric on a list of item indices.
 /// - Throws: `MetricsError` for invalid parameters, an undefined or non-finite estimate or
 ///   no defined resample; an error thrown by `metric` propagates unchanged. (Untyped, so
