@@ -11,6 +11,7 @@ let package = Package(
     name: "XperienceKit",
     platforms: [.macOS(.v13)],
     products: [
+        .library(name: "XPCore", targets: ["XPCore"]),
         .library(name: "EpisodeIO", targets: ["EpisodeIO"]),
         .library(name: "WindowAlign", targets: ["WindowAlign"]),
         .library(name: "Heads", targets: ["Heads"]),
@@ -58,43 +59,45 @@ let package = Package(
         ),
 
         // MARK: Layers
-        .target(name: "EpisodeIO", dependencies: ["CHDF5", "CLibAV"], exclude: ["README.md"]),
-        .target(name: "WindowAlign", dependencies: ["EpisodeIO"], exclude: ["README.md"]),
-        .target(name: "Heads", dependencies: ["CBLAS"], exclude: ["README.md"]),
-        .target(name: "Metrics", exclude: ["README.md"]),
-        .target(name: "TaskContracts", dependencies: ["WindowAlign", "Heads", "Metrics"], exclude: ["README.md"]),
-        .target(name: "Exporters", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "CZstd"]),
+        // XPCore is the bottom: pure Swift, no C, no episode types; every layer may import it.
+        .target(name: "XPCore", exclude: ["README.md"]),
+        .target(name: "EpisodeIO", dependencies: ["XPCore", "CHDF5", "CLibAV"], exclude: ["README.md"]),
+        .target(name: "WindowAlign", dependencies: ["XPCore", "EpisodeIO"], exclude: ["README.md"]),
+        .target(name: "Heads", dependencies: ["XPCore", "CBLAS"], exclude: ["README.md"]),
+        .target(name: "Metrics", dependencies: ["XPCore"], exclude: ["README.md"]),
+        .target(name: "TaskContracts", dependencies: ["XPCore", "WindowAlign", "Heads", "Metrics"], exclude: ["README.md"]),
+        .target(name: "Exporters", dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "CZstd"]),
 
         // MARK: Tools (argument parsing, progress, output; no domain logic)
         .target(
             name: "ToolSupport",
-            dependencies: ["EpisodeIO", "WindowAlign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/ToolSupport"
         ),
         .executableTarget(
             name: "xp-inspect",
-            dependencies: ["EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["XPCore", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-inspect"
         ),
         .executableTarget(
             name: "xp-fixture",
-            dependencies: ["EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["XPCore", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-fixture"
         ),
         .executableTarget(
             name: "xp-windows",
-            dependencies: ["WindowAlign", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["XPCore", "WindowAlign", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-windows"
         ),
         .executableTarget(
             name: "xp-features",
-            dependencies: ["WindowAlign", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["XPCore", "WindowAlign", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-features"
         ),
         .executableTarget(
             name: "xp-bench",
             dependencies: [
-                "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "ToolSupport",
+                "XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-bench"
@@ -102,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "xp-suite",
             dependencies: [
-                "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                "XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-suite"
@@ -110,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "xp-train",
             dependencies: [
-                "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                "XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-train"
@@ -118,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "xp-evaluate",
             dependencies: [
-                "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                "XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-evaluate"
@@ -127,11 +130,12 @@ let package = Package(
         // MARK: Tests (swift-testing)
         // Shared by the test targets: ../shared/fixtures (skip traits), Fixtures/ (goldens, schemas).
         .target(name: "XPTestSupport", path: "Tests/XPTestSupport"),
-        .testTarget(name: "EpisodeIOTests", dependencies: ["EpisodeIO", "XPTestSupport"]),
-        .testTarget(name: "WindowAlignTests", dependencies: ["WindowAlign", "XPTestSupport"]),
-        .testTarget(name: "HeadsTests", dependencies: ["Heads", "XPTestSupport"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "XPTestSupport"]),
-        .testTarget(name: "TaskContractsTests", dependencies: ["TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "XPTestSupport"]),
+        .testTarget(name: "XPCoreTests", dependencies: ["XPCore"]),
+        .testTarget(name: "EpisodeIOTests", dependencies: ["XPCore", "EpisodeIO", "XPTestSupport"]),
+        .testTarget(name: "WindowAlignTests", dependencies: ["XPCore", "WindowAlign", "XPTestSupport"]),
+        .testTarget(name: "HeadsTests", dependencies: ["XPCore", "Heads", "XPTestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["XPCore", "Metrics", "XPTestSupport"]),
+        .testTarget(name: "TaskContractsTests", dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "XPTestSupport"]),
         // End to end: runs the built xp-* executables (the dependencies make `swift test` build them).
         .testTarget(
             name: "ToolTests",

@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import XPCore
 
 /// One entry of a training history.
 public struct EpochRecord: Sendable, Equatable, Codable {

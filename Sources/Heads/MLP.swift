@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// Configuration of the neural head (§5 of the task-suite spec). Defaults are the reference's.
 public struct MLPConfig: Sendable, Equatable, Codable {

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// One tensor of a safetensors file: element type, shape and little-endian bytes.
 public struct SafetensorsTensor: Sendable, Equatable {
@@ -230,11 +231,12 @@ public struct SafetensorsArchive: Sendable, Equatable {
         try self.init(decoding: [UInt8](data))
     }
 
-    /// Writes the file atomically: to a temporary name in the same folder, then renamed.
+    /// Writes the file atomically (XPCore's `AtomicFile`: a temporary name in the same folder,
+    /// `fsync`, then `rename(2)`).
     public func write(to url: URL) throws {
         let bytes = try encoded()
-        do { try Data(bytes).write(to: url, options: .atomic) } catch {
-            throw HeadsError.io(path: url.path, reason: "cannot write (\(error.localizedDescription))")
+        do { try AtomicFile.write(Data(bytes), to: url) } catch {
+            throw HeadsError.io(path: url.path, reason: "cannot write (\(error.reason))")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// Column-wise z-scoring fitted on training rows only.
 ///
@@ -119,7 +120,8 @@ public struct Standardiser: Sendable, Equatable {
             for c in 0..<d where blockOf[c] < 0 { blockOf[c] = extra }
             var perBlock = [[Double]](repeating: [], count: extra + 1)
             for c in 0..<d where !constant[c] { perBlock[blockOf[c]].append(std64[c]) }
-            let medians = perBlock.map { median($0) }
+            // numpy.median per block; an empty block (every column constant) gets 0.
+            let medians = perBlock.map { $0.isEmpty ? 0 : Statistics.median($0) }
 
             var kept: [Int] = [], mean: [Float] = [], scale: [Float] = []
             for c in 0..<d where !constant[c] {
@@ -179,13 +181,5 @@ public struct Standardiser: Sendable, Equatable {
             }
         }
         return (sum, sq.map { ($0 / Double(n)).squareRoot() })
-    }
-
-    /// NumPy's median: the middle element, or the mean of the two middle ones; 0 when empty.
-    static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 }

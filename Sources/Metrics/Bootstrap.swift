@@ -2,42 +2,7 @@
 // resampling single windows would understate the spread; resampling contiguous blocks keeps
 // the short-range dependence inside each block.
 
-/// SplitMix64 (Steele, Lea & Flood, 2014): a 64-bit state advanced by the golden-ratio
-/// increment 0x9E3779B97F4A7C15, then mixed by two xor-shift-multiply rounds
-/// (`z ^= z >> 30; z *= 0xBF58476D1CE4E5B9; z ^= z >> 27; z *= 0x94D049BB133111EB;
-/// z ^= z >> 31`). Small, fast, and fully specified here, so a seed gives the same stream on
-/// every platform and Swift version (unlike the standard library's generator).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public private(set) var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform integer in `0..<bound` by rejection: draws below `2⁶⁴ mod bound` are
-    /// discarded so that every residue is equally likely. `bound` must be positive (a
-    /// programming error otherwise, like an empty range in `Int.random(in:)`).
-    public mutating func nextInt(below bound: Int) -> Int {
-        precondition(bound > 0, "nextInt(below:) needs a positive bound")
-        let b = UInt64(bound)
-        let threshold = (0 &- b) % b  // = 2⁶⁴ mod b
-        while true {
-            let r = next()
-            if r >= threshold { return Int(r % b) }
-        }
-    }
-
-    /// A uniform double in [0, 1) from the top 53 bits.
-    public mutating func nextUnitDouble() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
-    }
-}
+import XPCore
 
 /// A moving-block bootstrap resample of `0..<count`: `⌈count / blockLength⌉` blocks of
 /// `blockLength` consecutive indices, each starting uniformly in `0...(count − blockLength)`,
@@ -98,7 +63,8 @@ public struct BootstrapInterval: Codable, Equatable, Sendable {
 ///     more keeps overlapping windows together).
 ///   - resamples: number of bootstrap resamples (default 1000).
 ///   - confidence: interval coverage in (0, 1) (default 0.95).
-///   - seed: seed of the `SplitMix64` stream; the same inputs and seed give the same interval.
+///   - seed: seed of XPCore's `SplitMix64` stream (block starts by `nextInt(below:)`); the
+///     same inputs and seed give the same interval.
 ///   - metric: the metric on a list of item indices.
 /// - Throws: `MetricsError` for invalid parameters, an undefined or non-finite estimate or
 ///   no defined resample; an error thrown by `metric` propagates unchanged. (Untyped, so
@@ -135,8 +101,8 @@ public func blockBootstrap(
     let alpha = (1 - confidence) / 2
     return BootstrapInterval(
         estimate: estimate,
-        lower: sortedPercentile(sorted, 100 * alpha),
-        upper: sortedPercentile(sorted, 100 * (1 - alpha)),
+        lower: Statistics.percentile(sorted: sorted, 100 * alpha),
+        upper: Statistics.percentile(sorted: sorted, 100 * (1 - alpha)),
         standardError: try MeanStd(values).std,
         confidence: confidence, resamples: resamples, validResamples: values.count,
         blockLength: min(blockLength, count), seed: seed)

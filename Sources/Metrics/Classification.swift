@@ -1,6 +1,8 @@
 // Multi-class classification metrics (`compute_metrics` in the reference suite, plus the
 // seen-class view that a chronological split with unseen test classes needs).
 
+import XPCore
+
 /// Which classes a macro average (macro F1, balanced accuracy) runs over.
 public enum MacroAverage: String, Codable, Sendable, CaseIterable {
     /// Classes with test support > 0. The reference suite's `compute_metrics`.
@@ -28,23 +30,11 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
     /// true class. Fields that contain a comma, quote or newline are quoted as Python's
     /// `csv` module does.
     public func csv() -> String {
-        var lines = [(["true\\pred"] + classNames).map(csvField).joined(separator: ",")]
-        for (name, row) in zip(classNames, counts) {
-            lines.append(([csvField(name)] + row.map(String.init)).joined(separator: ","))
-        }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        var csv = CSVWriter(lineTerminator: .crlf)
+        csv.writeRow(["true\\pred"] + classNames)
+        for (name, row) in zip(classNames, counts) { csv.writeRow([name] + row.map(String.init)) }
+        return csv.text
     }
-}
-
-/// Quotes a CSV field the way Python's `csv.writer` (QUOTE_MINIMAL) does.
-func csvField(_ s: String) -> String {
-    // Scalars, not Characters: "\r\n" is one Character and would match neither "\r" nor "\n".
-    guard s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-    var out = "\""
-    for ch in s {
-        if ch == "\"" { out += "\"\"" } else { out.append(ch) }
-    }
-    return out + "\""
 }
 
 /// One row of the reference's `per_class_metrics.csv`.
@@ -153,13 +143,13 @@ public struct ClassificationReport: Codable, Equatable, Sendable {
     /// (`includeClassID: false`).
     public func perClassCSV(includeClassID: Bool = true) -> String {
         let header = ["class_name", "support", "predicted", "precision", "recall", "f1"]
-        var lines = [((includeClassID ? ["class_id"] : []) + header).joined(separator: ",")]
+        var csv = CSVWriter(lineTerminator: .crlf)
+        csv.writeRow((includeClassID ? ["class_id"] : []) + header)
         for m in perClass {
-            let fields = [csvField(m.className), String(m.support), String(m.predicted),
-                          "\(m.precision)", "\(m.recall)", "\(m.f1)"]
-            lines.append(((includeClassID ? [String(m.classId)] : []) + fields).joined(separator: ","))
+            let fields = [m.className, String(m.support), String(m.predicted), "\(m.precision)", "\(m.recall)", "\(m.f1)"]
+            csv.writeRow((includeClassID ? [String(m.classId)] : []) + fields)
         }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return csv.text
     }
 }
 
@@ -261,7 +251,7 @@ public func classificationMetrics(
     if let trainTruth {
         var trainCount = [Int](repeating: 0, count: c)
         for t in trainTruth { trainCount[t] += 1 }
-        if let majority = mostCommon(trainTruth) {
+        if let majority = Statistics.mostCommon(trainTruth) {
             metrics.majorityBaselineAccuracy = Double(truth.filter { $0 == majority }.count) / n
         }
         metrics.unseenTestClasses = (0..<c)

@@ -3,74 +3,20 @@
 // validity rate and per-field metrics.
 
 import Foundation
+import XPCore
 
-/// A parsed JSON value. Numbers are kept as `Double`, so `1` and `1.0` compare equal, as they
-/// do in Python; unlike Python, `true` does not equal `1`.
-public enum JSONValue: Hashable, Sendable, Codable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null; return }
-        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
-        if let d = try? c.decode(Double.self) { self = .number(d); return }
-        if let s = try? c.decode(String.self) { self = .string(s); return }
-        if let a = try? c.decode([JSONValue].self) { self = .array(a); return }
-        self = .object(try c.decode([String: JSONValue].self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case let .bool(b): try c.encode(b)
-        case let .number(d): try c.encode(d)
-        case let .string(s): try c.encode(s)
-        case let .array(a): try c.encode(a)
-        case let .object(o): try c.encode(o)
-        }
-    }
-
-    /// The string payload, or nil for other kinds.
-    public var stringValue: String? {
-        if case let .string(s) = self { return s }
-        return nil
-    }
-
-    /// An approximation of Python's `str()` of the decoded value, used where the evaluator
-    /// stringifies a non-string answer before label matching (`None`, `True`, `3`, `2.5`,
-    /// lists and objects in JSON form).
-    public var pythonString: String {
-        switch self {
-        case .null: return "None"
-        case let .bool(b): return b ? "True" : "False"
-        case let .number(d):
-            if d.rounded() == d, Swift.abs(d) < 1e15 { return String(Int64(d)) }
-            return "\(d)"
-        case let .string(s): return s
-        case .array, .object:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            guard let data = try? encoder.encode(self), let text = String(data: data, encoding: .utf8) else { return "" }
-            return text
-        }
-    }
-}
-
-/// A parsed answer object.
+/// A parsed answer object: XPCore's `JSONValue`s by key (a repeated key keeps its last value,
+/// as `json.loads` does). Values compare as Python's do: `1 == 1.0`, objects regardless of key
+/// order; unlike Python, `true` does not equal `1`.
 public typealias JSONObject = [String: JSONValue]
 
 /// The seven keys a valid answer object must contain.
 public let requiredAnswerKeys = ["action", "subtask", "objects", "contact", "transition", "next_action", "evidence_window"]
 
-/// Decodes `text` as JSON; nil when it is not valid JSON.
+/// Decodes `text` as JSON (XPCore's parser, which like Python's `json.loads` also reads `NaN`
+/// and `Infinity`); nil when it is not valid JSON.
 func decodeJSON(_ text: String) -> JSONValue? {
-    try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    try? JSONParser.parse(text)
 }
 
 /// Parses a generated answer the way the evaluator does (`parse_answer_json`):
@@ -100,8 +46,7 @@ public func parseAnswerJSON(_ raw: String) -> JSONObject {
     } else {
         parsed = nil
     }
-    if case let .object(object)? = parsed { return object }
-    return [:]
+    return parsed?.dictionaryValue ?? [:]
 }
 
 /// The evaluator's `normalize_label`: collapse whitespace runs to one space, then strip

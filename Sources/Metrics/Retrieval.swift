@@ -1,6 +1,8 @@
 // Retrieval by cosine similarity (`retrieval_metrics` in the reference suite), with
 // tolerance-aware positives for the strict protocol and closed-form chance levels.
 
+import XPCore
+
 /// How a query scores a candidate; higher is better.
 public enum RetrievalSimilarity: String, Codable, Sendable, CaseIterable {
     /// Cosine of the L2-normalised rows (norm floored at 1e-8). The reference suite.
@@ -129,7 +131,7 @@ public func retrievalMetrics(ranks: [Int], candidates: Int) throws(MetricsError)
     return RetrievalMetrics(
         mrr: values.reduce(0) { $0 + 1 / $1 } / n,
         top1Accuracy: topK(1), top5Accuracy: topK(5), top10Accuracy: topK(10),
-        medianRank: sortedPercentile(values.sorted(), 50),
+        medianRank: Statistics.median(values),
         meanRank: values.reduce(0, +) / n,
         numQueries: ranks.count, numCandidates: candidates)
 }

@@ -1,9 +1,11 @@
 // Small numerical and ordering functions with numpy / Python semantics, shared by the
 // metric files and useful to callers that summarise metrics (mean ± std over seeds).
 
+import XPCore
+
 /// The `q`-th percentile (`0...100`) of `values` with linear interpolation between the two
-/// nearest order statistics, as `numpy.percentile(values, q)` (method "linear") computes it:
-/// position `(n − 1)·q/100` in the sorted values.
+/// nearest order statistics, as `numpy.percentile(values, q)` (method "linear") computes it,
+/// bit for bit (XPCore's `Statistics.percentile`), after checking the input.
 ///
 /// - Throws: `MetricsError.empty` for no values, `.nonFinite` for NaN or infinity, and
 ///   `.invalidParameter` when `q` is outside `0...100`.
@@ -13,22 +15,17 @@ public func percentile(_ values: [Double], _ q: Double) throws(MetricsError) -> 
     guard q.isFinite, q >= 0, q <= 100 else {
         throw .invalidParameter(name: "q", expected: "a percentile in 0...100", found: "\(q)")
     }
-    return sortedPercentile(values.sorted(), q)
+    return Statistics.percentile(values, q)
 }
 
-/// Linear-interpolated percentile of already sorted, non-empty, finite values.
-func sortedPercentile(_ sorted: [Double], _ q: Double) -> Double {
-    let position = Double(sorted.count - 1) * q / 100
-    let lower = Int(position.rounded(.down))
-    let upper = min(lower + 1, sorted.count - 1)
-    let fraction = position - Double(lower)
-    // numpy evaluates `a + (b − a)·t`; the same form keeps exact endpoints when a == b.
-    return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
-}
-
-/// The median with numpy semantics: the mean of the two middle values for an even count.
+/// The median with numpy semantics (XPCore's `Statistics.median`): the middle value, or the
+/// mean of the two middle values for an even count.
+///
+/// - Throws: `MetricsError.empty` for no values, `.nonFinite` for NaN or infinity.
 public func median(_ values: [Double]) throws(MetricsError) -> Double {
-    try percentile(values, 50)
+    try requireNonEmpty("median values", count: values.count)
+    try requireFinite("median values", values)
+    return Statistics.median(values)
 }
 
 /// Mean and population standard deviation (numpy `std`, ddof = 0) of a set of values,
@@ -90,24 +87,4 @@ public struct LabelEncoding: Equatable, Sendable {
         self.classNames = names
         self.ids = ids
     }
-}
-
-/// The most common element, ties broken by first appearance (`Counter.most_common(1)`).
-/// Returns nil for an empty sequence.
-func mostCommon<T: Hashable>(_ values: [T]) -> T? {
-    var counts: [T: Int] = [:]
-    var order: [T] = []
-    for v in values {
-        if counts[v] == nil { order.append(v) }
-        counts[v, default: 0] += 1
-    }
-    var best: T?
-    var bestCount = 0
-    // Visiting in first-appearance order and replacing only on a strictly larger count keeps
-    // the earliest of the tied elements.
-    for v in order {
-        let c = counts[v] ?? 0
-        if c > bestCount { best = v; bestCount = c }
-    }
-    return best
 }

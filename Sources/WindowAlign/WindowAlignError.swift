@@ -1,3 +1,6 @@
+import Foundation
+import XPCore
+
 /// Errors raised by the WindowAlign layer. Each case names what was expected and what was
 /// found, so the message alone tells the user what to fix.
 public enum WindowAlignError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -41,5 +44,15 @@ public enum WindowAlignError: Error, Equatable, Sendable, CustomStringConvertibl
         case .io(let path, let reason):
             return "\(path): \(reason)"
         }
+    }
+}
+
+/// Writes `data` to `url` atomically (XPCore's `AtomicFile`: temporary sibling, `fsync`,
+/// `rename(2)`), reporting a failure as ``WindowAlignError/io(path:reason:)``.
+func atomicWrite(_ data: Data, to url: URL) throws(WindowAlignError) {
+    do {
+        try AtomicFile.write(data, to: url)
+    } catch {
+        throw .io(path: url.path, reason: error.reason)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Heads
+import XPCore
 
 /// Finite-difference checks of every loss and layer. Values are Float32, so central differences
 /// use a step of 1e-2 to 1e-3 on O(1) inputs: truncation error O(h²) ≈ 1e-5 relative and

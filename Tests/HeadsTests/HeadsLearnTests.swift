@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Heads
+import XPCore
 
 /// Synthetic data with known structure. Blobs: class c has mean 3·e_c in the first C
 /// coordinates (pairwise distance 3√2 ≈ 4.24, i.e. a margin of about 2.1 standard deviations to

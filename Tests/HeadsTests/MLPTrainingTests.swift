@@ -1,5 +1,6 @@
 import Testing
 @testable import Heads
+import XPCore
 
 /// The trainer fuses LayerNorm's normalisation (once per run), the first layer's gradient and
 /// AdamW into one pass for speed. These tests rebuild training from the plain pieces that the

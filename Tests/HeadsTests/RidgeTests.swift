@@ -1,5 +1,6 @@
 import Testing
 @testable import Heads
+import XPCore
 
 @Suite("Ridge")
 struct RidgeTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import Heads
+import XPCore
 
 /// The Gram (kernel) evaluation of full-batch gradient descent must reproduce the direct one:
 /// they are the same iteration written two ways, so weights, biases and history agree up to

@@ -1,15 +1,16 @@
 import Foundation
 import Testing
 @testable import Metrics
+import XPCore
 
 @Suite("Generated JSON answers")
 struct GeneratedAnswerTests {
     @Test func parsingRecoveryRules() {
         #expect(parseAnswerJSON(#"{"action": "Open lid"}"#) == ["action": .string("Open lid")])
         // Code fences, with or without a (case-insensitive) json tag.
-        #expect(parseAnswerJSON("```json\n{\"a\": 1}\n```") == ["a": .number(1)])
-        #expect(parseAnswerJSON("  ```JSON {\"a\": 1} ```  ") == ["a": .number(1)])
-        #expect(parseAnswerJSON("```\n{\"a\": 1}\n```") == ["a": .number(1)])
+        #expect(parseAnswerJSON("```json\n{\"a\": 1}\n```") == ["a": .int(1)])
+        #expect(parseAnswerJSON("  ```JSON {\"a\": 1} ```  ") == ["a": .int(1)])
+        #expect(parseAnswerJSON("```\n{\"a\": 1}\n```") == ["a": .int(1)])
         // Prose around one object: the first-{ to last-} span parses.
         #expect(parseAnswerJSON("Sure! {\"a\": \"x\"} Hope it helps.") == ["a": .string("x")])
         // Two objects: the greedy span `{"a": 1} and {"b": 2}` is not JSON → empty.
@@ -20,8 +21,13 @@ struct GeneratedAnswerTests {
         #expect(parseAnswerJSON("} {").isEmpty)
         // Value kinds survive: true is a bool, 1 a number, null a null.
         let kinds = parseAnswerJSON(#"{"b": true, "n": 1, "z": null, "l": ["x"], "o": {"k": 2.5}}"#)
-        #expect(kinds["b"] == .bool(true) && kinds["n"] == .number(1) && kinds["z"] == .null)
-        #expect(kinds["l"] == .array([.string("x")]) && kinds["o"] == .object(["k": .number(2.5)]))
+        #expect(kinds["b"] == .bool(true) && kinds["n"] == .int(1) && kinds["z"] == .null)
+        #expect(kinds["l"] == .array([.string("x")]) && kinds["o"] == .object([("k", .double(2.5))]))
+        // Numbers compare by value, as in Python: an answer's 1 matches a record's 1.0.
+        guard case .int(1)? = kinds["n"] else { Issue.record("1 parsed as \(String(describing: kinds["n"]))"); return }
+        #expect(parseAnswerJSON(#"{"n": 1}"#) == ["n": .double(1.0)])
+        // A repeated key keeps its last value, as json.loads does.
+        #expect(parseAnswerJSON(#"{"a": 1, "a": 2}"#) == ["a": .int(2)])
     }
 
     @Test func normalisationAndMatching() {
@@ -36,14 +42,16 @@ struct GeneratedAnswerTests {
         #expect(matchLabel("I will pour coffee now", options: options) == "Pour")
         #expect(matchLabel("  dance. ", options: options) == "dance")
         #expect(JSONValue.null.pythonString == "None" && JSONValue.bool(false).pythonString == "False")
-        #expect(JSONValue.number(3).pythonString == "3" && JSONValue.number(2.5).pythonString == "2.5")
+        // Python's str(): 3 and 3.0 differ, containers print as their repr.
+        #expect(JSONValue.int(3).pythonString == "3" && JSONValue.double(3).pythonString == "3.0" && JSONValue.double(2.5).pythonString == "2.5")
+        #expect(JSONValue.array([.string("a"), .int(1)]).pythonString == "['a', 1]")
     }
 
     // Three evaluation rows (labels code-point sorted; train has "Open lid" and "Pour water").
     let options = ["Close lid", "Open lid", "Pour water"]
     let train: Set<String> = ["Open lid", "Pour water"]
     var answers: [GeneratedAnswer] {
-        let window: JSONValue = .object(["start_frame": .number(0), "end_frame": .number(19)])
+        let window: JSONValue = .object([("start_frame", .int(0)), ("end_frame", .int(19))])
         let a = GeneratedAnswer(
             // All seven keys → valid. "open lid." normalises and matches "Open lid" ignoring case.
             raw: #"{"action": "open lid.", "subtask": "Make tea", "objects": ["kettle", "lid"], "contact": "yes", "transition": "yes", "next_action": "Pour water", "evidence_window": {"start_frame": 0, "end_frame": 19}}"#,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Metrics
+import XPCore
 
 @Suite("Regression and MPJPE")
 struct RegressionTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import WindowAlign
+import XPCore
 
 private func close(_ a: [Float], _ b: [Float], _ tol: Float = 1e-6) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tol * max(1, abs($1)) }
@@ -138,9 +139,9 @@ struct DepthFeatureTests {
             let sorted = values.sorted().map(Double.init)
             for q in [0.0, 10, 50, 90, 100] {
                 var copy = values
-                #expect(abs(selectPercentile(&copy, q) - percentileSorted(sorted, q)) < 1e-12, "n \(n) q \(q)")
+                #expect(abs(selectPercentile(&copy, q) - Statistics.percentile(sorted: sorted, q)) < 1e-12, "n \(n) q \(q)")
                 let positive = values.map { $0 + 0.5 }
-                let expected = percentileSorted(positive.sorted().map(Double.init), q)
+                let expected = Statistics.percentile(sorted: positive.sorted().map(Double.init), q)
                 #expect(abs(positivePercentiles(positive, [q])[0] - expected) < 1e-12, "histogram n \(n) q \(q)")
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WindowAlign
+import XPCore
 
 @Suite("Feature schema and manifest")
 struct SchemaTests {

@@ -36,13 +36,4 @@ struct TemporalStatsTests {
         }
         #expect(throws: WindowAlignError.self) { try temporalStats([1, 2, 3], rows: 2, cols: 2) }
     }
-
-    @Test("percentile interpolates linearly like numpy")
-    func percentile() {
-        // np.percentile([1,2,3,4], [10,50,90]) = [1.3, 2.5, 3.7]
-        #expect(abs(percentileSorted([1, 2, 3, 4], 10) - 1.3) < 1e-12)
-        #expect(abs(percentileSorted([1, 2, 3, 4], 50) - 2.5) < 1e-12)
-        #expect(abs(percentileSorted([1, 2, 3, 4], 90) - 3.7) < 1e-12)
-        #expect(percentileSorted([5], 90) == 5)
-    }
 }

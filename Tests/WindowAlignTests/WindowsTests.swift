@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WindowAlign
+import XPCore
 
 @Suite("Windows and labels")
 struct WindowsTests {

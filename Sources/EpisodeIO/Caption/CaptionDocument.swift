@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// One `"Current Action"` entry of a caption segment.
 public struct CaptionAction: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// Which version of the toolkit's frame-reference rules to follow (spec §3.3).
 public enum CaptionRules: String, Sendable, CaseIterable {

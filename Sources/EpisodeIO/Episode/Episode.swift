@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// One Xperience-10M episode: `annotation.hdf5` and, beside it, the six MP4 streams.
 ///
@@ -385,12 +386,12 @@ public final class Episode: @unchecked Sendable {
     public static func filterPointCloud(_ raw: [Double]) -> [Double] {
         let count = raw.count / 3
         guard count > 0 else { return [] }
-        let median = (0..<3).map { axis in percentile((0..<count).map { raw[$0 * 3 + axis] }, 50) }
+        let median = (0..<3).map { axis in Statistics.median((0..<count).map { raw[$0 * 3 + axis] }) }
         let distances = (0..<count).map { i -> Double in
             let dx = raw[i * 3] - median[0], dy = raw[i * 3 + 1] - median[1], dz = raw[i * 3 + 2] - median[2]
             return (dx * dx + dy * dy + dz * dz).squareRoot()
         }
-        let threshold = percentile(distances, 95)
+        let threshold = Statistics.percentile(distances, 95)
         var out: [Double] = []
         for i in 0..<count where distances[i] <= threshold { out.append(contentsOf: raw[(i * 3)..<(i * 3 + 3)]) }
         return out
@@ -458,17 +459,6 @@ public final class Episode: @unchecked Sendable {
         guard !names.isEmpty else { throw .timeline(file: path, reason: "it holds no names") }
         return names
     }
-}
-
-/// numpy's default percentile: linear interpolation between closest ranks.
-public func percentile(_ values: [Double], _ q: Double) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let sorted = values.sorted()
-    let position = q / 100 * Double(sorted.count - 1)
-    let lower = Int(position.rounded(.down))
-    let upper = min(lower + 1, sorted.count - 1)
-    let fraction = position - Double(lower)
-    return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
 }
 
 /// Streams depth (and confidence) frame blocks with the datasets held open and the buffers

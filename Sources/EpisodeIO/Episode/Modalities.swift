@@ -1,3 +1,4 @@
+import XPCore
 /// The frame timeline: names, device timestamps and the frame rate they imply.
 public struct Timeline: Sendable, Equatable {
     /// One name per annotation frame (`<timestamp>.jpg`, or `frame_%06d.jpg` when SLAM is absent).

@@ -1,12 +1,13 @@
 import CHDF5
 import Foundation
+import XPCore
 
 /// Writes an HDF5 file with the dtypes the episode spec uses: float32/float64/int64/uint8
 /// arrays (contiguous, or chunked with gzip), fixed-length byte strings and variable-length
 /// UTF-8 string scalars.
 ///
-/// The file is written under a temporary name beside the destination and moved into place by
-/// ``finish()``, so a failed run never leaves a half-written `annotation.hdf5`. Object
+/// The file is written under a temporary name beside the destination and committed by
+/// ``finish()`` (`fsync`, then `rename(2)` over any existing file, via XPCore's `AtomicFile`), so a failed run never leaves a half-written `annotation.hdf5`. Object
 /// modification times are not recorded, so the same content gives byte-identical files.
 public final class HDF5Writer: @unchecked Sendable {
     /// The final destination.
@@ -25,9 +26,7 @@ public final class HDF5Writer: @unchecked Sendable {
     /// Creates the file (any existing file at `path` is replaced only on ``finish()``).
     public init(path: String) throws(EpisodeError) {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\(name).partial-\(ProcessInfo.processInfo.processIdentifier)"
+        let temporary = AtomicFile.temporarySibling(of: URL(fileURLWithPath: path)).path
         temporaryPath = temporary
         let id: hid_t = withHDF5 {
             xp_H5_silence_errors()
@@ -54,10 +53,9 @@ public final class HDF5Writer: @unchecked Sendable {
             throw .writeFailed(file: path, dataset: "/", reason: "closing the file failed")
         }
         do {
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: temporaryPath, toPath: path)
+            try AtomicFile.commit(URL(fileURLWithPath: temporaryPath), to: URL(fileURLWithPath: path))
         } catch {
-            throw .writeFailed(file: path, dataset: "/", reason: "moving into place failed: \(error.localizedDescription)")
+            throw .writeFailed(file: path, dataset: "/", reason: "moving into place failed: \(error.reason)")
         }
     }
 

@@ -1,5 +1,6 @@
 import CLibAV
 import Foundation
+import XPCore
 
 /// The H.264 video track of an `MP4Writer`.
 public struct MP4VideoTrackOptions: Sendable, Equatable {
@@ -407,16 +408,12 @@ public final class MP4Writer {
     }
 }
 
-/// Moves `temp` over `destination` (replacing it), as the last step of a write.
+/// Moves `temp` over `destination` (replacing it), as the last step of a write: `fsync`, then
+/// `rename(2)` (XPCore's `AtomicFile.commit`); `temp` is removed on failure.
 func replaceItem(at destination: URL, with temp: URL) throws(MediaError) {
     do {
-        if FileManager.default.fileExists(atPath: destination.path) {
-            _ = try FileManager.default.replaceItemAt(destination, withItemAt: temp)
-        } else {
-            try FileManager.default.moveItem(at: temp, to: destination)
-        }
+        try AtomicFile.commit(temp, to: destination)
     } catch {
-        try? FileManager.default.removeItem(at: temp)
-        throw .writeFailed(path: destination.path, detail: "renaming the finished file into place: \(error.localizedDescription)")
+        throw .writeFailed(path: destination.path, detail: "renaming the finished file into place: \(error.reason)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// Writes 16-bit PCM WAV (mono or stereo) from Float32 samples in [-1, 1].
 ///
@@ -46,12 +47,9 @@ public func writeWAV(_ samples: [Float], sampleRate: Int, channels: Int = 1, to 
             for s in pcm { withUnsafeBytes(of: s.littleEndian) { d.append(contentsOf: $0) } }
         }
     }
-    let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(UUID().uuidString.prefix(8))")
     do {
-        try d.write(to: temp)
+        try AtomicFile.write(d, to: url)
     } catch {
-        try? FileManager.default.removeItem(at: temp)
-        throw .writeFailed(path: url.path, detail: error.localizedDescription)
+        throw .writeFailed(path: url.path, detail: error.reason)
     }
-    try replaceItem(at: url, with: temp)
 }

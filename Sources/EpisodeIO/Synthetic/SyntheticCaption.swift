@@ -1,3 +1,4 @@
+import XPCore
 extension SyntheticPlan {
     /// The caption JSON for this plan, with the quirks of the release (spec §3.2): timestamp
     /// references written as integers or strings at random, actions that run into a later
@@ -10,7 +11,7 @@ extension SyntheticPlan {
     /// that the toolkit's "first action of the segment" rule cannot relabel the gap: the
     /// intended labels and the resolved ones then agree frame for frame.
     public func captionJSON(timestamps: [Int64], seed: UInt64) -> JSONValue {
-        var rng = SeededGenerator(seed: seed).fork(0xCA97_1011)
+        var rng = SplitMix64(seed: seed).fork(0xCA97_1011)
         let catalogue = PourOverCoffee.activities
         func ref(_ frame: Int) -> JSONValue {
             rng.uniform() < 0.5 ? .int(timestamps[frame]) : .string(String(timestamps[frame]))

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// The release's folder layout for several synthetic episodes: `<session-uuid>/ep<k>/`, with
 /// a few episodes per session, each episode its own seed.
@@ -14,7 +15,7 @@ public enum SyntheticDataset {
 
     /// A deterministic UUID-shaped session name (version-4 layout) from a seed.
     public static func sessionName(seed: UInt64) -> String {
-        var rng = SeededGenerator(seed: seed).fork(0x5E55_1011)
+        var rng = SplitMix64(seed: seed).fork(0x5E55_1011)
         var bytes = (0..<16).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// Degraded forms of the synthetic episode, for testing how every layer copes.
 public enum SyntheticVariant: String, Sendable, CaseIterable, Codable {

@@ -1,9 +1,10 @@
 import Foundation
+import XPCore
 
 extension SyntheticEpisode {
     /// The device timestamps of a synthetic episode: 20 fps with jitter, 14 digits.
     public static func timestamps(frames: Int, seed: UInt64) -> [Int64] {
-        var rng = SeededGenerator(seed: seed).fork(0x7157_A3B5)
+        var rng = SplitMix64(seed: seed).fork(0x7157_A3B5)
         var t: Int64 = 72_857_807_732_824 + Int64(seed % 1000) * 1_000_000_000
         var out: [Int64] = []
         out.reserveCapacity(frames)
@@ -114,7 +115,7 @@ struct AnnotationWriter {
         let d = config.depthSize
         try w.create("depth/depth", of: Float.self, shape: [n, d, d], storage: chunked([n, d, d]))
         try w.create("depth/confidence", of: UInt8.self, shape: [n, d, d], storage: chunked([n, d, d]))
-        var rng = SeededGenerator(seed: config.seed).fork(0xDE97_0001)
+        var rng = SplitMix64(seed: config.seed).fork(0xDE97_0001)
         var minimum = Float.greatestFiniteMagnitude
         var maximum: Float = 0
         let block = max(1, min(n, 4_000_000 / (d * d)))
@@ -170,7 +171,7 @@ struct AnnotationWriter {
     /// Body keypoints in the world (z-up, floor at −body height), wrists and fingers where the
     /// hands are, contacts with feet down and hands touching during grasps.
     func writeBody(_ w: HDF5Writer, keypointsAndContacts: Bool) throws {
-        var rng = SeededGenerator(seed: config.seed).fork(0xB0D7_0001)
+        var rng = SplitMix64(seed: config.seed).fork(0xB0D7_0001)
         var keypoints = [Float](repeating: 0, count: n * 156)
         var contacts = [Float](repeating: 0, count: n * 21)
         var cpf = [Float](repeating: 0, count: n * 7)
@@ -250,7 +251,7 @@ struct AnnotationWriter {
     /// Hands in the camera frame with MANO-style parameters; every `<side>_*` row is zero where
     /// the hand is absent.
     func writeHands(_ w: HDF5Writer) throws {
-        var rng = SeededGenerator(seed: config.seed).fork(0x4A4D_0001)
+        var rng = SplitMix64(seed: config.seed).fork(0x4A4D_0001)
         for (side, joints, present) in [("left", motion.left, motion.leftPresent), ("right", motion.right, motion.rightPresent)] {
             var j3d = [Float](repeating: 0, count: n * 63)
             var translation = [Float](repeating: 0, count: n * 3)
@@ -281,7 +282,7 @@ struct AnnotationWriter {
     /// 200 Hz IMU on the video clock: gravity in the body frame, walking bob and the action's
     /// vibration; gyro from the yaw rate; keyframe indices = nearest sample to each frame.
     func writeIMU(_ w: HDF5Writer) throws {
-        var rng = SeededGenerator(seed: config.seed).fork(0x1AD0_0001)
+        var rng = SplitMix64(seed: config.seed).fork(0x1AD0_0001)
         let t0 = timestamps[0]
         let last = timestamps[n - 1]
         var ts: [Double] = []
@@ -371,7 +372,7 @@ struct AnnotationWriter {
 
     /// SLAM: world→body poses, frame names, and a map of table and wall points with far outliers.
     func writeSLAM(_ w: HDF5Writer) throws {
-        var rng = SeededGenerator(seed: config.seed).fork(0x51A4_0001)
+        var rng = SplitMix64(seed: config.seed).fork(0x51A4_0001)
         try w.writeFixedStrings("slam/frame_names", timestamps.map { "\($0).jpg" }, length: 18, storage: chunked([n]))
         var points: [Double] = []
         for k in 0..<config.pointCount {

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// Writes the six MP4 streams of a synthetic episode: H.264 video whose colour, texture and
 /// motion follow the scripted action (N + 1 frames with the annotation's timestamps, as the
@@ -105,7 +106,7 @@ public enum SyntheticMedia {
         let n = motion.frameCount
         let t0 = episode.timestamps[0]
         var pixels = [UInt8](repeating: 0, count: size.width * size.height * 3)
-        var rng = SeededGenerator(seed: config.seed).fork(0xA0D1_0001)
+        var rng = SplitMix64(seed: config.seed).fork(0xA0D1_0001)
         let rate = Double(config.audioSampleRate)
         var sampleCursor = 0
         for i in 0...n {

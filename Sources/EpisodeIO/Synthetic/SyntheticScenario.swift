@@ -1,3 +1,4 @@
+import XPCore
 /// One scripted action of the synthetic activity, with what it looks and sounds like.
 public struct SyntheticActivity: Sendable {
     public var label: String
@@ -105,7 +106,7 @@ public struct SyntheticPlan: Sendable {
         precondition(n > 2 * g && g >= 2, "a synthetic episode needs more than two grid cells")
         frameCount = n
         grid = g
-        var rng = SeededGenerator(seed: seed).fork(0x5C3E_0A10)
+        var rng = SplitMix64(seed: seed).fork(0x5C3E_0A10)
         let cells = (n - 1) / g
         // Segments: 10, 10, 5 cells repeating (20 s / 20 s / 10 s at 20 fps and 40-frame cells).
         var segmentCells: [Range<Int>] = []

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// The fixed "signature" of each scripted action: how the hands move, where the head looks,
 /// how the IMU vibrates, what the depth camera and video show, what the audio sounds like.
@@ -22,7 +23,7 @@ struct ActivitySignature {
     var tone: Double
 
     static let all: [ActivitySignature] = PourOverCoffee.activities.indices.map { i in
-        var g = SeededGenerator(seed: 0xAC71_0000 + UInt64(i))
+        var g = SplitMix64(seed: 0xAC71_0000 + UInt64(i))
         let step = PourOverCoffee.steps.firstIndex(of: PourOverCoffee.activities[i].step) ?? 0
         return ActivitySignature(
             leftOffset: [g.uniform(-0.08, 0.08), g.uniform(-0.06, 0.08), g.uniform(-0.08, 0.08)],
@@ -72,7 +73,7 @@ struct SyntheticMotion {
         n = plan.frameCount
         let t0 = timestamps[0]
         seconds = timestamps.map { Double($0 - t0) / 1e9 }
-        var rng = SeededGenerator(seed: seed).fork(0x4D07_1011)
+        var rng = SplitMix64(seed: seed).fork(0x4D07_1011)
         let activities = PourOverCoffee.activities
         let signatures = ActivitySignature.all
         var p = [0.0, 0.0, 0.0]

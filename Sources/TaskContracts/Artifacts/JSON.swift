@@ -1,19 +1,12 @@
 import Foundation
+import XPCore
 
-import EpisodeIO
-
-/// The suite's JSON values are EpisodeIO's ordered `JSONValue`, so outputs keep the
-/// reference's key order and are byte-identical across runs; they are written as Python's
+/// The suite's JSON values are XPCore's ordered `JSONValue`, so outputs keep the reference's
+/// key order and are byte-identical across runs; they are written as Python's
 /// `json.dump(indent=2)` writes (ASCII, `\uXXXX` escapes).
-public typealias JSON = EpisodeIO.JSONValue
+public typealias JSON = XPCore.JSONValue
 
-extension EpisodeIO.JSONValue {
-    /// Parses JSON text (correctly rounded numbers, integers kept apart from doubles).
-    public static func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
-
-    /// An integer value.
-    public static func int(_ v: Int) -> JSONValue { .int(Int64(v)) }
-
+extension XPCore.JSONValue {
     /// A Double, or null when it is not finite (`metrics.json` writes no NaN).
     public static func num(_ v: Double?) -> JSONValue {
         guard let v, v.isFinite else { return .null }

@@ -1,6 +1,7 @@
 import Foundation
 import Heads
 import WindowAlign
+import XPCore
 
 /// The on-disk form of ``HeadPredictions``, so `xp-train`'s output is `xp-evaluate`'s input:
 /// `predictions.json` (task, head, protocol, seed, test rows, classes, probabilities, labels,
@@ -49,7 +50,7 @@ public enum PredictionsFile {
             try NumPyFile.write(v.storage, shape: [v.rows, v.cols], to: folder.appendingPathComponent("values.npy"))
             f.append(("values", .string("values.npy")))
         }
-        try Data(JSON.object(f).text().utf8).write(to: folder.appendingPathComponent("predictions.json"), options: .atomic)
+        try AtomicFile.write(Data(JSON.object(f).text().utf8), to: folder.appendingPathComponent("predictions.json"))
         if let model = p.model { try model.write(to: folder.appendingPathComponent("model.safetensors")) }
     }
 
@@ -70,7 +71,7 @@ public enum PredictionsFile {
                                         ? "the file cannot be read (permissions?)"
                                         : "no such file; --predictions must name a folder written by xp-train")
         }
-        do { any = try JSON.parse(String(decoding: data, as: UTF8.self)).foundationObject } catch {
+        do { any = try JSONParser.parse(String(decoding: data, as: UTF8.self)).foundationObject } catch {
             throw SuiteError.unreadable(file: url.path, detail: "not valid JSON (\(error)); expected the predictions.json that xp-train writes")
         }
         guard let o = any as? [String: Any] else { throw SuiteError.unreadable(file: url.path, detail: "not a JSON object") }

@@ -2,6 +2,7 @@ import EpisodeIO
 import Foundation
 import Heads
 import WindowAlign
+import XPCore
 
 extension SuiteEpisode {
     /// Writes `features.npy`, `windows.csv` and `presence.json` (block names and, per
@@ -13,7 +14,7 @@ extension SuiteEpisode {
         let names = schema.blocks.map(\.name)
         let presence = JSON.object([("blocks", .array(names.map { .string($0) })),
                                     ("any_present", .array(names.map { .bool(presentBlocks?.contains($0) ?? true) }))])
-        try Data(presence.text().utf8).write(to: folder.appendingPathComponent("presence.json"), options: .atomic)
+        try AtomicFile.write(Data(presence.text().utf8), to: folder.appendingPathComponent("presence.json"))
     }
 }
 
@@ -45,11 +46,9 @@ public enum SuiteCache {
         let fm = FileManager.default
         if !fm.fileExists(atPath: episodeDir.appendingPathComponent("annotation.hdf5").path) {
             progress?("generating the synthetic episode (\(frames) frames) in \(episodeDir.path)")
-            let temp = base.appendingPathComponent(".episode.partial-\(ProcessInfo.processInfo.processIdentifier)")
-            try? fm.removeItem(at: temp)
-            _ = try SyntheticEpisode.write(.tiny(seed: seed, frames: frames), to: temp, media: SyntheticMedia.writer)
-            try? fm.removeItem(at: episodeDir)
-            try fm.moveItem(at: temp, to: episodeDir)
+            try AtomicFolder.write(to: episodeDir) { staging in
+                _ = try SyntheticEpisode.write(.tiny(seed: seed, frames: frames), to: staging, media: SyntheticMedia.writer)
+            }
         }
         try features(of: episodeDir, into: featuresDir, protocol: featureProtocol, frameCaches: base.appendingPathComponent("frame-caches"),
                      captionRules: captionRules, progress: progress)
@@ -67,11 +66,8 @@ public enum SuiteCache {
         let options = EpisodeLoader.timelineOptions(featureProtocol == .reference ? .reference : .strict, cache: frameCaches,
                                                     captionRules: captionRules, progress: progress)
         let result = try EpisodeTimeline.build(episodeAt: episodeDir, options: options).features(plan: .single(.reference), progress: options.progress)
-        let temp = featuresDir.deletingLastPathComponent().appendingPathComponent(".\(featuresDir.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try? fm.removeItem(at: temp)
-        try fm.createDirectory(at: featuresDir.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try result.write(to: temp)
+        // `write(to:)` commits the folder whole (and replaces a partial one left by an old run).
         try? fm.removeItem(at: featuresDir)
-        try fm.moveItem(at: temp, to: featuresDir)
+        try result.write(to: featuresDir)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// Where a sample goes.
 public enum SplitRole: String, Sendable, Codable {
@@ -11,7 +12,7 @@ public enum SplitRole: String, Sendable, Codable {
 /// even), clipped to [1, n − 1]; train = [0, k), test = [k, n).
 public func chronologicalSplitPoint(count n: Int, testFraction: Double) -> Int {
     guard n >= 2 else { return n }
-    let k = Int((Double(n) * (1 - testFraction)).rounded(.toNearestOrEven))
+    let k = Int(Statistics.roundHalfEven(Double(n) * (1 - testFraction)))
     return min(max(k, 1), n - 1)
 }
 
@@ -56,16 +57,11 @@ public struct EpisodeAssignment: Sendable, Equatable, Codable {
             throw .invalidArgument(what: "episode list", detail: "held-out-episode splits need episodes from at least 2 sessions, found \(unique.count)")
         }
         var order = unique
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        // SplitMix64 started one increment past the seed, and a plain modulo (not
+        // `nextInt(below:)`): the published split assignments depend on these exact draws.
+        var rng = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
         for i in stride(from: order.count - 1, to: 0, by: -1) {
-            let j = Int(next() % UInt64(i + 1))
+            let j = Int(rng.next() % UInt64(i + 1))
             order.swapAt(i, j)
         }
         let count: [String: Int] = sessions.reduce(into: [:]) { $0[$1, default: 0] += 1 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import EpisodeIO
 import Foundation
 import WindowAlign
+import XPCore
 
 /// `xp-bench features`: per-frame depth, audio and video features and window assembly at
 /// the sample episode's sizes, on seeded synthetic inputs.
@@ -197,7 +198,7 @@ struct BenchFeatures: ParsableCommand {
     }
 
     func runSynthetic() throws {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let side = 256
         let pool = max(1, depthPool)
         var depth: [[Float]] = []

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Heads
+import XPCore
 
 /// `xp-bench heads`: training speed of the heads on the reference suite's shapes, against the
 /// same formulas in NumPy (`Benchmarks/heads.py`) when python3 with numpy is available.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EpisodeIO
 import Foundation
+import XPCore
 
 #if canImport(Glibc)
 import Glibc
@@ -228,7 +229,7 @@ struct BenchMedia: ParsableCommand {
             out["area32_kernel_ms_per_frame"] = round3(t * 1000 / 20)
         }
         // Random access: 20 seeded indices, each from a fresh position.
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let indices = (0..<20).map { _ in Int(rng.next() % UInt64(max(1, n))) }
         let ra = try median(repeats, warmUp: false) {
             let d = try VideoDecoder(url: url, options: .init(output: .rgb24, threads: threads))
@@ -379,24 +380,11 @@ struct BenchMedia: ParsableCommand {
             try body()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
         }
-        times.sort()
-        return times[times.count / 2]
+        return Statistics.median(times)
     }
 
     func log(_ s: String) {
         FileHandle.standardError.write(Data(("xp-bench media: " + s + "\n").utf8))
-    }
-}
-
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import TaskContracts
 import ToolSupport
 import WindowAlign
+import XPCore
 
 /// `xp-evaluate`: predictions written by `xp-train` → the task's metrics and files, exactly as
 /// `xp-suite` writes them for that task and head.
@@ -57,17 +58,10 @@ struct XPEvaluate: ParsableCommand {
                                            found: "\(pred.testRows.count) rows that differ; were the predictions made on other episodes or another protocol?")
         }
         let score = try TaskEvaluator.evaluate(problem, pred, episodes: loaded, settings: .defaults(for: p), bootstrap: noBootstrap ? false : nil)
-        let temp = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try? FileManager.default.removeItem(at: temp)
-        do {
-            try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
-            try Data(score.metrics.text().utf8).write(to: temp.appendingPathComponent("metrics.json"))
-            for (name, data) in score.files { try data.write(to: temp.appendingPathComponent(name)) }
-            if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
-            try FileManager.default.moveItem(at: temp, to: output)
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw error
+        // The folder appears whole or not at all (an existing one is replaced only then).
+        try AtomicFolder.write(to: output) { staging in
+            try AtomicFile.write(Data(score.metrics.text().utf8), to: staging.appendingPathComponent("metrics.json"))
+            for (name, data) in score.files { try AtomicFile.write(data, to: staging.appendingPathComponent(name)) }
         }
         print(score.metrics.text())
     }

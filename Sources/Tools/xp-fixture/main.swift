@@ -2,6 +2,7 @@ import ArgumentParser
 import EpisodeIO
 import Foundation
 import ToolSupport
+import XPCore
 
 /// `xp-fixture`: write synthetic Xperience-10M episodes in the exact on-disk schema.
 struct XPFixture: ParsableCommand {
@@ -73,12 +74,15 @@ struct XPFixture: ParsableCommand {
                     Tool.note("error: \(folder.path) already holds an episode; pass --overwrite to replace it")
                     throw ExitCode(1)
                 }
-                try FileManager.default.removeItem(at: folder)
             }
             var config = SyntheticEpisodeConfig.preset(size, seed: dataset == nil ? seed : item.seed, frames: frames, variant: variant)
             config.gzip = gzip
             let start = Date()
-            try SyntheticEpisode.write(config, to: folder, media: SyntheticMedia.writer)
+            // The episode folder appears whole (replacing an old one only then), so an
+            // interrupted run never leaves a half-written episode that looks complete.
+            try AtomicFolder.write(to: folder) { staging in
+                try SyntheticEpisode.write(config, to: staging, media: SyntheticMedia.writer)
+            }
             Tool.note(String(format: "wrote %@ (%d frames, %@) in %.1f s", folder.path, config.frames, variant.rawValue, Date().timeIntervalSince(start)))
             print(folder.path)
             progress.update(k + 1)

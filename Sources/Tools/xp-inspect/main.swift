@@ -2,6 +2,7 @@ import ArgumentParser
 import EpisodeIO
 import Foundation
 import ToolSupport
+import XPCore
 
 /// `xp-inspect`: what an episode holds, what is missing, and its per-frame labels.
 struct XPInspect: ParsableCommand {
@@ -56,11 +57,12 @@ struct XPInspect: ParsableCommand {
         }
         if labels {
             let table = try episode.captions(rules: rules, frameNames: names)
-            var out = "frame,action,subtask\n"
+            var csv = CSVWriter(lineTerminator: .lf)
+            csv.writeRow(["frame", "action", "subtask"])
             for frame in table.frames.indices {
-                out += "\(frame),\(csvField(table.label(.action, frame: frame))),\(csvField(table.label(.subtask, frame: frame)))\n"
+                csv.writeRow([String(frame), table.label(.action, frame: frame), table.label(.subtask, frame: frame)])
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            FileHandle.standardOutput.write(Data(csv.text.utf8))
             return
         }
         let summary = episode.summary(frameNames: names, rules: rules)
@@ -73,12 +75,6 @@ struct XPInspect: ParsableCommand {
             print(render(summary))
         }
     }
-}
-
-/// Quotes a CSV field when it holds a comma, quote or newline (RFC 4180).
-func csvField(_ value: String) -> String {
-    guard value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return value }
-    return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
 func render(_ s: EpisodeSummary) -> String {

@@ -4,6 +4,7 @@ import Heads
 import TaskContracts
 import ToolSupport
 import WindowAlign
+import XPCore
 
 /// `xp-train`: one task, one head, one seed → model and test-set predictions. The same
 /// libraries as `xp-suite`, one step at a time; `xp-evaluate` scores the output.
@@ -75,15 +76,9 @@ struct XPTrain: ParsableCommand {
         let predictions = try HeadRunner.run(problem, head: h, seed: seed, settings: .defaults(for: p), shuffleTrainLabels: shuffleLabels)
         let provenance = PredictionsFile.Provenance(episodes: loaded.map(\.name), split: policy.name,
                                                     splitSeed: loaded.count > 1 ? splitSeed : nil)
-        let temp = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try? FileManager.default.removeItem(at: temp)
-        do {
-            try PredictionsFile.write(predictions, protocol: p, provenance: provenance, to: temp)
-            if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
-            try FileManager.default.moveItem(at: temp, to: output)
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw error
+        // The folder appears whole or not at all (an existing one is replaced only then).
+        try AtomicFolder.write(to: output) { staging in
+            try PredictionsFile.write(predictions, protocol: p, provenance: provenance, to: staging)
         }
         print(output.path)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// One named slice of the window feature vector.
 public struct FeatureBlock: Sendable, Hashable, Codable {
@@ -146,17 +147,9 @@ public struct FeatureManifest: Sendable, Hashable {
     /// The JSON text exactly as Python's `json.dumps(manifest, indent=2)` writes it (keys in
     /// the order name, start, end, dim; non-ASCII escaped; no trailing newline).
     public func jsonText() -> String {
-        if entries.isEmpty { return "[]" }
-        var out = "[\n"
-        for (i, e) in entries.enumerated() {
-            out += "  {\n"
-            out += "    \"name\": \(pythonJSONString(e.name)),\n"
-            out += "    \"start\": \(e.start),\n"
-            out += "    \"end\": \(e.end),\n"
-            out += "    \"dim\": \(e.dim)\n"
-            out += i == entries.count - 1 ? "  }\n" : "  },\n"
-        }
-        return out + "]"
+        JSONValue.array(entries.map { e in
+            .object([("name", .string(e.name)), ("start", .int(e.start)), ("end", .int(e.end)), ("dim", .int(e.dim))])
+        }).pythonJSON(indent: 2)
     }
 
     /// Parses a manifest JSON array.
@@ -172,23 +165,4 @@ public struct FeatureManifest: Sendable, Hashable {
     public func write(to url: URL) throws(WindowAlignError) {
         try atomicWrite(Data(jsonText().utf8), to: url)
     }
-}
-
-/// A string as Python's `json.dumps` (ensure_ascii) writes it.
-func pythonJSONString(_ s: String) -> String {
-    var out = "\""
-    for unit in s.utf16 {
-        switch unit {
-        case 0x22: out += "\\\""
-        case 0x5C: out += "\\\\"
-        case 0x0A: out += "\\n"
-        case 0x0D: out += "\\r"
-        case 0x09: out += "\\t"
-        case 0x08: out += "\\b"
-        case 0x0C: out += "\\f"
-        case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-        default: out += String(format: "\\u%04x", unit)
-        }
-    }
-    return out + "\""
 }

@@ -1,3 +1,4 @@
+import XPCore
 /// The reference `temporal_stats`: for a (T, D) row-major block it returns the 7·D vector
 /// `[mean, std, min, max, last − first, mean Δ, std Δ]` over time, each part of length D, where
 /// Δ are first differences along time and std is the population std (ddof 0). NaN and ±inf
@@ -65,21 +66,6 @@ func temporalStatsInto(_ x: UnsafeBufferPointer<Float>, rows: Int, cols: Int, ro
         out[5 * cols + j] = Float(dMean)
         out[6 * cols + j] = Float(dStd)
     }
-}
-
-/// NumPy `percentile` with the default linear interpolation, on already sorted values:
-/// position q/100·(n − 1), interpolated between its neighbours. `sorted` must not be empty.
-func percentileSorted(_ sorted: [Double], _ q: Double) -> Double {
-    let n = sorted.count
-    if n == 1 { return sorted[0] }
-    let pos = q / 100 * Double(n - 1)
-    let lo = Int(pos.rounded(.down))
-    let hi = min(lo + 1, n - 1)
-    let frac = pos - Double(lo)
-    // numpy's _lerp: a + (b − a)·t, switched to b − (b − a)(1 − t) for t ≥ 0.5.
-    let a = sorted[lo], b = sorted[hi]
-    let diff = b - a
-    return frac >= 0.5 ? b - diff * (1 - frac) : a + diff * frac
 }
 
 /// Population mean and std (ddof 0) of `values`, accumulated in Float64. Empty → (0, 0).

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// A per-frame feature cache: `rows` frames × `cols` values, row-major Float32.
 public struct PerFrameCache: Sendable {
@@ -206,9 +207,9 @@ public enum PointCloudStats {
             out[3 + axis] = Float(ms.std)
             out[6 + axis] = Float(col[0])
             out[9 + axis] = Float(col[p - 1])
-            out[12 + axis] = Float(percentileSorted(col, 10))
-            out[15 + axis] = Float(percentileSorted(col, 50))
-            out[18 + axis] = Float(percentileSorted(col, 90))
+            out[12 + axis] = Float(Statistics.percentile(sorted: col, 10))
+            out[15 + axis] = Float(Statistics.percentile(sorted: col, 50))
+            out[18 + axis] = Float(Statistics.percentile(sorted: col, 90))
         }
         out[21] = Float(log1p(Double(p)))
         return out
@@ -222,7 +223,7 @@ public enum PointCloudStats {
         var median = [Double](repeating: 0, count: 3)
         for axis in 0..<3 {
             let col = (0..<p).map { Double(points[$0 * 3 + axis]) }.sorted()
-            median[axis] = percentileSorted(col, 50)
+            median[axis] = Statistics.percentile(sorted: col, 50)
         }
         var dist = [Double](repeating: 0, count: p)
         for i in 0..<p {
@@ -233,7 +234,7 @@ public enum PointCloudStats {
             }
             dist[i] = s.squareRoot()
         }
-        let threshold = percentileSorted(dist.sorted(), 95)
+        let threshold = Statistics.percentile(sorted: dist.sorted(), 95)
         var out = [Float]()
         out.reserveCapacity(points.count)
         for i in 0..<p where dist[i] <= threshold { out += points[(i * 3)..<(i * 3 + 3)] }

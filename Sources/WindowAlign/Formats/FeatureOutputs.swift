@@ -1,58 +1,47 @@
 import Foundation
+import XPCore
 
-/// A JSON value written with Python's `json.dumps(value, indent=2)` layout (keys in the
-/// given order, ASCII escapes, floats as `repr`), so files read like the reference's.
-enum OrderedJSON {
-    case string(String)
-    case int(Int)
-    case double(Double)
-    case bool(Bool)
-    case null
-    case array([OrderedJSON])
-    case object([(String, OrderedJSON)])
-
-    func render(indent: Int = 0) -> String {
-        let pad = String(repeating: " ", count: indent + 2)
-        let close = String(repeating: " ", count: indent)
-        switch self {
-        case .string(let s): return pythonJSONString(s)
-        case .int(let i): return String(i)
-        case .double(let d): return d.isFinite ? pythonFloatRepr(d) : (d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity"))
-        case .bool(let b): return b ? "true" : "false"
-        case .null: return "null"
-        case .array(let items):
-            if items.isEmpty { return "[]" }
-            return "[\n" + items.map { pad + $0.render(indent: indent + 2) }.joined(separator: ",\n") + "\n" + close + "]"
-        case .object(let pairs):
-            if pairs.isEmpty { return "{}" }
-            return "{\n" + pairs.map { pad + pythonJSONString($0.0) + ": " + $0.1.render(indent: indent + 2) }.joined(separator: ",\n")
-                + "\n" + close + "}"
-        }
-    }
-
-    /// A flat array on one line (for the per-window presence rows, which would otherwise
-    /// take one line per number).
-    static func compactInts(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ", ") + "]" }
-}
+/// A flat array of integers on one line (the per-window presence rows, which would otherwise
+/// take one line per number).
+func compactInts(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ", ") + "]" }
 
 extension EpisodeFeatureResult {
     /// The file names `write(to:)` produces.
     public static let outputFiles = ["features.npy", "feature_manifest.json", "presence.json", "windows.csv", "available_modalities.json"]
 
     /// Writes `features.npy` (windows × 8,546 `<f4`), `feature_manifest.json` (identical to the
-    /// reference file), `presence.json`, `windows.csv` and `available_modalities.json` into
-    /// `folder` (created). Each file is written to a temporary name and renamed.
+    /// reference file), `presence.json`, `windows.csv` and `available_modalities.json` as the
+    /// folder `folder` (parents created), committed as a whole (XPCore's `AtomicFolder`): the
+    /// files are staged in a hidden sibling folder that replaces `folder` only once all of them
+    /// are written, so a failure leaves neither a partial folder nor the staging one. Because
+    /// an existing `folder` is replaced, one that holds files other than these is refused.
     public func write(to folder: URL) throws(WindowAlignError) {
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: folder.path, reason: "cannot create the output folder: \(error.localizedDescription)")
+        let fm = FileManager.default
+        if let existing = try? fm.contentsOfDirectory(atPath: folder.path) {
+            let foreign = existing.filter { !Self.outputFiles.contains($0) }.sorted()
+            guard foreign.isEmpty else {
+                throw .io(path: folder.path, reason: "the output folder holds other files (\(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")), which replacing it would delete; choose a new or empty folder")
+            }
         }
-        try NumPyFile.write(values, shape: [windows.windows.count, dimension], to: folder.appendingPathComponent("features.npy"))
-        try manifest.write(to: folder.appendingPathComponent("feature_manifest.json"))
-        try atomicWrite(Data(presenceJSON().utf8), to: folder.appendingPathComponent("presence.json"))
-        try WindowsCSV.write(windows.windows, to: folder.appendingPathComponent("windows.csv"))
-        try atomicWrite(Data(availableModalitiesJSON().utf8), to: folder.appendingPathComponent("available_modalities.json"))
+        do {
+            try AtomicFolder.write(to: folder) { staging in
+                try NumPyFile.write(values, shape: [windows.windows.count, dimension], to: staging.appendingPathComponent("features.npy"))
+                try manifest.write(to: staging.appendingPathComponent("feature_manifest.json"))
+                try atomicWrite(Data(presenceJSON().utf8), to: staging.appendingPathComponent("presence.json"))
+                try WindowsCSV.write(windows.windows, to: staging.appendingPathComponent("windows.csv"))
+                try atomicWrite(Data(availableModalitiesJSON().utf8), to: staging.appendingPathComponent("available_modalities.json"))
+            }
+        } catch let error as WindowAlignError {
+            // A file inside the staging folder failed: name the file in `folder` it was for.
+            if case .io(let path, let reason) = error, let staged = path.split(separator: "/").last {
+                throw .io(path: folder.appendingPathComponent(String(staged)).path, reason: reason)
+            }
+            throw error
+        } catch let error as OutputError {
+            throw .io(path: error.path, reason: error.reason)
+        } catch {
+            throw .io(path: folder.path, reason: "\(error)")
+        }
     }
 
     /// `presence.json`: the protocol, per-block presence counts, the per-window flags (one
@@ -61,15 +50,15 @@ extension EpisodeFeatureResult {
     public func presenceJSON() -> String {
         let names = presence.blockNames
         let rows = presence.rows
-        var blocks: [OrderedJSON] = []
+        var blocks: [JSONValue] = []
         for (b, name) in names.enumerated() {
             var count = 0
             for r in 0..<rows where presence.isPresent(row: r, block: b) { count += 1 }
             blocks.append(.object([("name", .string(name)), ("present_windows", .int(count)),
                                    ("present_fraction", .double(rows > 0 ? Double(count) / Double(rows) : 0))]))
         }
-        let diag: [OrderedJSON] = diagnostics.map { d in
-            var pairs: [(String, OrderedJSON)] = [("block", .string(d.block)), ("present", .bool(d.present)), ("source", .string(d.source))]
+        let diag: [JSONValue] = diagnostics.map { d in
+            var pairs: [(String, JSONValue)] = [("block", .string(d.block)), ("present", .bool(d.present)), ("source", .string(d.source))]
             pairs.append(("source_rows", d.sourceRows.map { .int($0) } ?? .null))
             pairs.append(("aligned_frames", .int(d.alignedFrames)))
             pairs.append(("held_frames", .int(d.heldFrames)))
@@ -81,7 +70,7 @@ extension EpisodeFeatureResult {
             pairs.append(("note", d.note.map { .string($0) } ?? .null))
             return .object(pairs)
         }
-        let scales: [OrderedJSON] = windows.scales.map {
+        let scales: [JSONValue] = windows.scales.map {
             .object([("scale_id", .string($0.scaleID)), ("window_frames", .int($0.size)), ("stride_frames", .int($0.stride)),
                      ("first_row", .int($0.firstRow)), ("count", .int($0.count))])
         }
@@ -93,13 +82,13 @@ extension EpisodeFeatureResult {
         text += "  \"num_windows\": \(rows),\n"
         text += "  \"feature_dim\": \(dimension),\n"
         text += "  \"label_note\": \(windows.labelNote.map(pythonJSONString) ?? "null"),\n"
-        text += "  \"scales\": \(OrderedJSON.array(scales).render(indent: 2)),\n"
-        text += "  \"blocks\": \(OrderedJSON.array(blocks).render(indent: 2)),\n"
-        text += "  \"block_names\": \(OrderedJSON.array(names.map { .string($0) }).render(indent: 2)),\n"
+        text += "  \"scales\": \(JSONValue.array(scales).pythonJSON(indent: 2, level: 1)),\n"
+        text += "  \"blocks\": \(JSONValue.array(blocks).pythonJSON(indent: 2, level: 1)),\n"
+        text += "  \"block_names\": \(JSONValue.array(names.map { .string($0) }).pythonJSON(indent: 2, level: 1)),\n"
         text += "  \"window_present\": [\n"
         for r in 0..<rows {
             let flags = (0..<names.count).map { presence.isPresent(row: r, block: $0) ? 1 : 0 }
-            text += "    " + OrderedJSON.compactInts(flags) + (r == rows - 1 ? "\n" : ",\n")
+            text += "    " + compactInts(flags) + (r == rows - 1 ? "\n" : ",\n")
         }
         text += "  ],\n"
         text += "  \"hand_valid_fraction\": {"
@@ -112,7 +101,7 @@ extension EpisodeFeatureResult {
             }
             text += "  },\n"
         }
-        text += "  \"streams\": \(OrderedJSON.array(diag).render(indent: 2))\n"
+        text += "  \"streams\": \(JSONValue.array(diag).pythonJSON(indent: 2, level: 1))\n"
         return text + "}\n"
     }
 
@@ -121,18 +110,18 @@ extension EpisodeFeatureResult {
     /// on the entries the reference writes without them.
     public func availableModalitiesJSON() -> String {
         func diag(_ block: String) -> StreamDiagnostics? { diagnostics.first { $0.block == block } }
-        func presentNote(_ block: String) -> [(String, OrderedJSON)] {
+        func presentNote(_ block: String) -> [(String, JSONValue)] {
             guard let d = diag(block) else { return [("exists", .bool(false))] }
-            var out: [(String, OrderedJSON)] = [("exists", .bool(d.present))]
+            var out: [(String, JSONValue)] = [("exists", .bool(d.present))]
             if !d.present, let note = d.note { out.append(("note", .string(note))) }
             return out
         }
         let n = frameCount
-        var entries: [OrderedJSON] = []
+        var entries: [JSONValue] = []
         entries.append(.object([("modality", .string("depth_confidence")), ("shape", .array([.int(n), .int(DepthFeatures.dimension)]))]
                                + presentNote("depth_confidence")))
         for stream in ["fisheye_cam0", "fisheye_cam1", "fisheye_cam2", "fisheye_cam3", "stereo_left", "stereo_right"] {
-            var pairs: [(String, OrderedJSON)] = [("modality", .string("video/" + stream)), ("path", .string(mediaPaths[stream] ?? stream + ".mp4")),
+            var pairs: [(String, JSONValue)] = [("modality", .string("video/" + stream)), ("path", .string(mediaPaths[stream] ?? stream + ".mp4")),
                                                   ("shape", .array([.int(n), .int(VideoFeatures.dimension)]))]
             pairs += presentNote("video_" + stream)
             entries.append(.object(pairs))
@@ -151,6 +140,6 @@ extension EpisodeFeatureResult {
         entries.append(.object([("modality", .string("slam_point_cloud_static")), ("shape", .array([.int(PointCloudStats.dimension)]))]
                                + presentNote("slam_point_cloud")))
         entries.append(.object([("modality", .string("calibration_static")), ("shape", .array([.int(117)]))] + presentNote("calibration")))
-        return OrderedJSON.array(entries).render()
+        return JSONValue.array(entries).pythonJSON(indent: 2)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 
 /// `windows.csv` as the reference writes it with Python's `csv` module: a header row, CRLF
 /// line ends, fields quoted only when they contain a comma, a quote or a line break, and
@@ -12,16 +13,16 @@ public enum WindowsCSV {
 
     /// The file's text for `windows`.
     public static func encode(_ windows: [Window]) -> String {
-        var out = columns.joined(separator: ",") + "\r\n"
+        var csv = CSVWriter(lineTerminator: .crlf)
+        csv.writeRow(columns)
         for w in windows {
-            let fields = [
+            csv.writeRow([
                 String(w.index), String(w.start), String(w.end), String(w.center),
-                quoted(w.action), pythonFloatRepr(w.actionFraction),
-                quoted(w.subtask), pythonFloatRepr(w.subtaskFraction),
-            ]
-            out += fields.joined(separator: ",") + "\r\n"
+                w.action, pythonFloatRepr(w.actionFraction),
+                w.subtask, pythonFloatRepr(w.subtaskFraction),
+            ])
         }
-        return out
+        return csv.text
     }
 
     /// Parses a windows table. Accepts CRLF or LF line ends; the header must name the
@@ -75,15 +76,6 @@ public enum WindowsCSV {
             throw .io(path: url.path, reason: "not UTF-8 text")
         }
         return try decode(text)
-    }
-
-    /// Python csv QUOTE_MINIMAL: quote when the field holds the delimiter, the quote char or
-    /// a line break; double embedded quotes.
-    static func quoted(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else {
-            return field
-        }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// A small RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks.
@@ -145,26 +137,5 @@ public enum WindowsCSV {
         if inQuotes { throw .malformedCSV(line: line, reason: "a quoted field is not closed") }
         if !field.isEmpty || !row.isEmpty || fieldWasQuoted { endRow() }
         return rows
-    }
-}
-
-/// Writes `data` next to `url` under a temporary name and renames it into place.
-func atomicWrite(_ data: Data, to url: URL) throws(WindowAlignError) {
-    let dir = url.deletingLastPathComponent()
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-    do {
-        try data.write(to: tmp)
-        // rename(2) replaces an existing file atomically; FileManager.replaceItemAt fails on
-        // Linux when the destination exists.
-        guard rename(tmp.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw WindowAlignError.io(path: url.path, reason: "cannot rename into place: \(reason)")
-        }
-    } catch let error as WindowAlignError {
-        throw error
-    } catch {
-        try? FileManager.default.removeItem(at: tmp)
-        throw .io(path: url.path, reason: "cannot write: \(error.localizedDescription)")
     }
 }

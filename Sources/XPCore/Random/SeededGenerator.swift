@@ -18,14 +18,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// A generator whose state is derived from `seed` by SplitMix64.
     public init(seed: UInt64) {
-        var sm = SplitMix64(state: seed)
+        var sm = SplitMix64(seed: seed)
         s0 = sm.next(); s1 = sm.next(); s2 = sm.next(); s3 = sm.next()
         // SplitMix64 never yields four zero words in a row, so the state is valid.
         cachedNormal = nil
     }
 
-    /// A generator with an explicit 256-bit state (must not be all zero); for test vectors.
-    init(state: (UInt64, UInt64, UInt64, UInt64)) {
+    /// A generator with an explicit 256-bit state, for test vectors against the published
+    /// algorithm. An all-zero state is a fixed point (every output 0); seed with
+    /// ``init(seed:)`` instead.
+    public init(state: (UInt64, UInt64, UInt64, UInt64)) {
         (s0, s1, s2, s3) = state
         cachedNormal = nil
     }
@@ -33,7 +35,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// A generator for an independent purpose (dropout, shuffling, ...) derived from one seed:
     /// the stream number is mixed into the seed so that streams do not overlap in practice.
     public init(seed: UInt64, stream: UInt64) {
-        var sm = SplitMix64(state: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
+        var sm = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
         self.init(seed: sm.next())
     }
 
@@ -110,22 +112,4 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     @inline(__always)
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
-}
-
-/// SplitMix64 (Steele, Lea and Flood, 2014), used to expand a 64-bit seed into generator state.
-public struct SplitMix64: Sendable {
-    /// The internal counter.
-    public private(set) var state: UInt64
-
-    /// A generator starting from `state`.
-    public init(state: UInt64) { self.state = state }
-
-    /// The next 64 bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
