@@ -71,7 +71,7 @@ let package = Package(
         // MARK: Tools (argument parsing, progress, output; no domain logic)
         .target(
             name: "ToolSupport",
-            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "TaskContracts", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/ToolSupport"
         ),
         .executableTarget(
@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "WindowAlignTests", dependencies: ["XPCore", "WindowAlign", "XPTestSupport"]),
         .testTarget(name: "HeadsTests", dependencies: ["XPCore", "Heads", "XPTestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["XPCore", "Metrics", "XPTestSupport"]),
-        .testTarget(name: "TaskContractsTests", dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "XPTestSupport"]),
+        .testTarget(name: "TaskContractsTests", dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport", "XPTestSupport"]),
         // End to end: runs the built xp-* executables (the dependencies make `swift test` build them).
         .testTarget(
             name: "ToolTests",

@@ -1,3 +1,4 @@
+import ToolSupport
 import EpisodeIO
 import Foundation
 import Testing

@@ -1,25 +1,12 @@
 import EpisodeIO
 import Foundation
-import Heads
+import TaskContracts
 import WindowAlign
 import XPCore
 
-extension SuiteEpisode {
-    /// Writes `features.npy`, `windows.csv` and `presence.json` (block names and, per
-    /// block, whether any window has data) into `folder`, each via a temporary name.
-    public func saveFeatures(to folder: URL) throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try NumPyFile.write(features.storage, shape: [features.rows, features.cols], to: folder.appendingPathComponent("features.npy"))
-        try WindowsCSV.write(windows, to: folder.appendingPathComponent("windows.csv"))
-        let names = schema.blocks.map(\.name)
-        let presence = JSON.object([("blocks", .array(names.map { .string($0) })),
-                                    ("any_present", .array(names.map { .bool(presentBlocks?.contains($0) ?? true) }))])
-        try AtomicFile.write(Data(presence.text().utf8), to: folder.appendingPathComponent("presence.json"))
-    }
-}
-
 /// The built-in synthetic episode of `xp-suite` and `xp-bench suite`, generated once and
-/// cached with its features.
+/// cached with its features. It lives with the tools, not in TaskContracts, because
+/// generating an episode is EpisodeIO's business and TaskContracts stays above WindowAlign.
 public enum SuiteCache {
     /// The default cache folder name (relative to the working directory; git-ignored).
     public static let defaultFolder = ".xp-cache"
