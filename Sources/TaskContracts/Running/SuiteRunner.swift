@@ -138,18 +138,11 @@ public enum SuiteRunner {
         var problemSeconds: Double?
     }
 
-    /// The order tasks start in when several run at once: the costliest first (the pair tasks
-    /// have two windows per sample; temporal order three blocks per window), so that no long
-    /// task is left running alone at the end.
+    /// The order tasks start in when several run at once: the costliest first (each task's
+    /// card gives its cost; the pair tasks have two windows per sample), so that no long task
+    /// is left running alone at the end. Equal costs keep the list order.
     static func schedulingOrder(_ tasks: [TaskID]) -> [Int] {
-        func cost(_ t: TaskID) -> Int {
-            switch t {
-            case .temporalOrder: return 6
-            case .misalignmentDetection: return 2
-            default: return 1
-            }
-        }
-        return tasks.indices.sorted { (cost(tasks[$0]), -$0) > (cost(tasks[$1]), -$1) }
+        tasks.indices.sorted { (tasks[$0].schedulingCost, -$0) > (tasks[$1].schedulingCost, -$1) }
     }
 
     /// Runs `body` for 0..<count, `width` at a time, starting them in `order`; returns the

@@ -1,0 +1,54 @@
+import Foundation
+import Heads
+import Metrics
+
+/// Scoring shared by the two-class pair tasks (11, 12): binary F1 as the primary metric, the
+/// coin-flip, always-positive and chance-accuracy baselines, strict AUROC, and one CSV row
+/// per pair.
+enum BinaryPairScoring {
+    /// The metric names of the contract, primary first.
+    static let metrics = ["f1", "accuracy", "precision", "recall"]
+    /// The files written beside metrics.json.
+    static let artifacts = ["metrics.json", "predictions.csv", "model.safetensors"]
+    /// The reference's neural `head` string.
+    static let neuralHead = "z-score -> MLP binary softmax"
+    /// The class names: the label is 1 for the true pair (in order, aligned), 0 for the other.
+    static let classNames = ["0", "1"]
+
+    static func score(_ s: TaskScoring) throws -> TaskScoreParts {
+        guard case let .classes(ids, _) = s.problem.targets else { throw s.wrongTargets("classes") }
+        let predictions = s.predictions, test = s.test, strict = s.strict
+        var parts = TaskScoreParts()
+        let truth = test.map { ids[$0] }
+        let pred = predictions.predictedClass
+        let scores = predictions.probabilityOfClass1.map(Double.init)
+        let b = try binaryMetrics(truth: truth, predicted: pred, scores: strict && scores.count == truth.count ? scores : nil)
+        parts.fields += [("accuracy", .num(b.accuracy)), ("precision", .num(b.precision)), ("recall", .num(b.recall)), ("f1", .num(b.f1)),
+                         ("tp", .int(b.tp)), ("tn", .int(b.tn)), ("fp", .int(b.fp)), ("fn", .int(b.fn)),
+                         ("positive_rate_true", .num(b.positiveRateTrue)), ("positive_rate_pred", .num(b.positiveRatePred))]
+        parts.fields += s.header(.samples)
+        if predictions.head == .neural { parts.fields.append(("feature_dim", .int(s.featureDim))) }
+        parts.fields.append(("train_final_accuracy", .num(predictions.trainFinalAccuracy)))
+        if strict { parts.fields.append(("auroc", .num(b.auroc))) }
+        parts.primary = b.f1
+        // A coin flip scores F1 = p/(p + 0.5) in expectation (precision p, recall 0.5).
+        let p = b.positiveRateTrue
+        parts.baselines.append(BaselineScore(name: "random_guess", value: p / (p + 0.5)))
+        parts.baselines.append(BaselineScore(name: "always_positive", value: 2 * p / (1 + p)))
+        parts.baselines.append(BaselineScore(name: "chance_accuracy", value: max(p, 1 - p)))
+        if s.bootstrap {
+            // A pair spans two windows, so blocks are twice as long.
+            parts.interval = try? blockBootstrap(count: truth.count, blockLength: 2 * s.windowBlock, resamples: TaskEvaluator.bootstrapResamples,
+                                                 seed: predictions.seed) { idx in
+                try binaryMetrics(truth: idx.map { truth[$0] }, predicted: idx.map { pred[$0] }).f1
+            }
+        }
+        var csv = "sample_index,true,predicted,prob_positive\n"
+        for (k, row) in test.enumerated() {
+            let prob = k < predictions.probabilityOfClass1.count ? Double(predictions.probabilityOfClass1[k]) : Double(pred[k])
+            csv += "\(row),\(truth[k]),\(pred[k]),\(prob)\n"
+        }
+        parts.files.append(("predictions.csv", Data(csv.utf8)))
+        return parts
+    }
+}
