@@ -2,6 +2,7 @@ import Foundation
 import Heads
 import Metrics
 import WindowAlign
+import XPCore
 
 /// How the heads are configured for a run.
 public struct HeadSettings: Sendable, Equatable {

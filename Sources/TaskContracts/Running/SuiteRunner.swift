@@ -2,6 +2,7 @@ import Foundation
 import Heads
 import Metrics
 import WindowAlign
+import XPCore
 
 /// Everything a suite run needs besides the episodes.
 public struct SuiteConfiguration: Sendable {
@@ -98,24 +99,17 @@ public enum SuiteRunner {
     /// temporary sibling, then renamed, so a failed run leaves no half-written folder).
     /// - Throws: `SuiteError.outputExists` when `output` exists and `overwrite` is off.
     public static func run(episodes: [SuiteEpisode], configuration config: SuiteConfiguration, output: URL) throws -> SuiteReport {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: output.path) && !config.overwrite { throw SuiteError.outputExists(path: output.path) }
+        if FileManager.default.fileExists(atPath: output.path) && !config.overwrite { throw SuiteError.outputExists(path: output.path) }
         guard !episodes.isEmpty else { throw SuiteError.invalidArgument(what: "episodes", detail: "no episode given") }
         guard !config.seeds.isEmpty else { throw SuiteError.invalidArgument(what: "seeds", detail: "at least one seed") }
-        let parent = output.deletingLastPathComponent()
-        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-        let temp = parent.appendingPathComponent(".\(output.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        if fm.fileExists(atPath: temp.path) { try fm.removeItem(at: temp) }
-        try fm.createDirectory(at: temp, withIntermediateDirectories: true)
-        do {
-            let report = try runInto(temp, episodes: episodes, config: config)
-            if fm.fileExists(atPath: output.path) { try fm.removeItem(at: output) }
-            try fm.moveItem(at: temp, to: output)
-            return report
-        } catch {
-            try? fm.removeItem(at: temp)
-            throw error
+        // Staged beside `output` and renamed into place whole (XPCore's AtomicFolder): a failed
+        // run leaves no half-written tree, and an old tree stays until the new one is complete.
+        var report: SuiteReport?
+        try AtomicFolder.write(to: output) { staging in
+            report = try runInto(staging, episodes: episodes, config: config)
         }
+        guard let report else { throw SuiteError.writeFailed(path: output.path, detail: "the run produced no report") }
+        return report
     }
 
     /// How the MLP stops early in this run: on the validation split (when the split has one),
@@ -169,7 +163,8 @@ public enum SuiteRunner {
 
     static func write(_ data: Data, _ url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        do { try data.write(to: url, options: .atomic) } catch { throw SuiteError.writeFailed(path: url.path, detail: "\(error)") }
+        // Inside the staging folder: the whole tree is flushed and renamed at the end.
+        do { try data.write(to: url) } catch { throw SuiteError.writeFailed(path: url.path, detail: "\(error)") }
     }
 
     static func runInto(_ root: URL, episodes: [SuiteEpisode], config: SuiteConfiguration) throws -> SuiteReport {

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 import Heads
 import Metrics
 
@@ -43,12 +44,13 @@ enum BinaryPairScoring {
                 try binaryMetrics(truth: idx.map { truth[$0] }, predicted: idx.map { pred[$0] }).f1
             }
         }
-        var csv = "sample_index,true,predicted,prob_positive\n"
+        var csv = CSVWriter(lineTerminator: .lf)
+        csv.writeRow(["sample_index", "true", "predicted", "prob_positive"])
         for (k, row) in test.enumerated() {
             let prob = k < predictions.probabilityOfClass1.count ? Double(predictions.probabilityOfClass1[k]) : Double(pred[k])
-            csv += "\(row),\(truth[k]),\(pred[k]),\(prob)\n"
+            csv.writeRow(["\(row)", "\(truth[k])", "\(pred[k])", "\(prob)"])
         }
-        parts.files.append(("predictions.csv", Data(csv.utf8)))
+        parts.files.append(("predictions.csv", Data(csv.text.utf8)))
         return parts
     }
 }

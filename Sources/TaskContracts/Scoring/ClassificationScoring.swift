@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 import Heads
 import Metrics
 
@@ -32,7 +33,7 @@ enum ClassificationScoring {
                          ("unseen_test_classes", .array((m.unseenTestClasses ?? []).map { .string($0) }))]
         parts.primary = m.macroF1
         // Majority-class baseline with the same metric.
-        let majority = mostCommon(trainTruth) ?? 0
+        let majority = Statistics.mostCommon(trainTruth) ?? 0
         let base = try classificationMetrics(truth: truth, predicted: truth.map { _ in majority }, classNames: names, trainTruth: trainTruth)
         parts.baselines.append(BaselineScore(name: "majority_class", value: base.metrics.macroF1))
         parts.baselines.append(BaselineScore(name: "majority_class_accuracy", value: base.metrics.accuracy))
@@ -49,13 +50,14 @@ enum ClassificationScoring {
         }
         parts.files.append(("per_class_metrics.csv", Data(report.perClassCSV().utf8)))
         parts.files.append(("confusion_matrix.csv", Data(report.confusion.csv().utf8)))
-        var csv = (s.episodeHeader + ["window_index", "start_frame", "end_frame", "center_frame", "true_label", "predicted_label", "confidence", "correct"]).joined(separator: ",") + "\n"
+        var csv = CSVWriter(lineTerminator: .lf)
+        csv.writeRow(s.episodeHeader + ["window_index", "start_frame", "end_frame", "center_frame", "true_label", "predicted_label", "confidence", "correct"])
         for (k, row) in test.enumerated() {
             let wi = s.window(row)
-            csv += (s.episodeColumn(row) + [String(wi.index), String(wi.start), String(wi.end), String(wi.center), csvField(names[truth[k]]),
-                                            csvField(names[pred[k]]), "\(Double(predictions.confidence[k]))", truth[k] == pred[k] ? "1" : "0"]).joined(separator: ",") + "\n"
+            csv.writeRow(s.episodeColumn(row) + [String(wi.index), String(wi.start), String(wi.end), String(wi.center), names[truth[k]],
+                                                 names[pred[k]], "\(Double(predictions.confidence[k]))", truth[k] == pred[k] ? "1" : "0"])
         }
-        parts.files.append(("predictions.csv", Data(csv.utf8)))
+        parts.files.append(("predictions.csv", Data(csv.text.utf8)))
         return parts
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 import Heads
 import Metrics
 
@@ -40,13 +41,14 @@ enum MultiLabelScoring {
             }
         }
         parts.files.append(("object_vocab.json", Data(JSON.array(vocab.map { .string($0) }).text().utf8)))
-        func join(_ r: [Bool]) -> String { csvField(zip(vocab, r).filter { $0.1 }.map(\.0).joined(separator: "|")) }
-        var csv = (s.episodeHeader + ["window_index", "start_frame", "end_frame", "true_objects", "predicted_objects"]).joined(separator: ",") + "\n"
+        func join(_ r: [Bool]) -> String { zip(vocab, r).filter { $0.1 }.map(\.0).joined(separator: "|") }
+        var csv = CSVWriter(lineTerminator: .lf)
+        csv.writeRow(s.episodeHeader + ["window_index", "start_frame", "end_frame", "true_objects", "predicted_objects"])
         for (k, row) in test.enumerated() {
             let wi = s.window(row)
-            csv += (s.episodeColumn(row) + [String(wi.index), String(wi.start), String(wi.end), join(truth[k]), join(pred[k])]).joined(separator: ",") + "\n"
+            csv.writeRow(s.episodeColumn(row) + [String(wi.index), String(wi.start), String(wi.end), join(truth[k]), join(pred[k])])
         }
-        parts.files.append(("predictions.csv", Data(csv.utf8)))
+        parts.files.append(("predictions.csv", Data(csv.text.utf8)))
         return parts
     }
 }

@@ -30,7 +30,7 @@ struct TaskScoring {
     /// Several episodes: per-row CSVs start with an `episode` column.
     var multiEpisode: Bool { episodes.count > 1 }
     var episodeHeader: [String] { multiEpisode ? ["episode"] : [] }
-    func episodeColumn(_ row: Int) -> [String] { multiEpisode ? [csvField(episodes[problem.samples[row].episode].name)] : [] }
+    func episodeColumn(_ row: Int) -> [String] { multiEpisode ? [episodes[problem.samples[row].episode].name] : [] }
     /// The window of sample `row`.
     func window(_ row: Int) -> Window { episodes[problem.samples[row].episode].windows[problem.samples[row].window] }
 

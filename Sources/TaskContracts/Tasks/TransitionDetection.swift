@@ -1,4 +1,5 @@
 import Foundation
+import XPCore
 import Metrics
 import WindowAlign
 
@@ -49,12 +50,12 @@ struct TransitionDetection: SuiteTask {
                              ("mean_abs_timing_error_frames", .num(b.meanAbsTimingErrorFrames))]
             if s.strict { parts.fields.append(("boundary_peak_picking", .string("runs merged, one peak per \(2 * s.parameters.boundaryToleranceFrames) frames"))) }
             let episodes = s.episodes
-            var csv = "frame\n"
+            var csv = CSVWriter(lineTerminator: .lf)
+            csv.writeRow(s.multiEpisode ? ["episode", "frame"] : ["frame"])
             for (e, list) in s.problem.boundaries.enumerated() {
-                for f in list { csv += s.multiEpisode ? "\(episodes[e].name),\(f)\n" : "\(f)\n" }
+                for f in list { csv.writeRow(s.multiEpisode ? [episodes[e].name, "\(f)"] : ["\(f)"]) }
             }
-            if s.multiEpisode { csv = "episode,frame\n" + csv.dropFirst("frame\n".count) }
-            parts.files.append(("true_boundaries.csv", Data(csv.utf8)))
+            parts.files.append(("true_boundaries.csv", Data(csv.text.utf8)))
         }
     }
 
