@@ -23,7 +23,7 @@ public enum SuiteCache {
     /// when absent. Media are written with the small `tiny` stream sizes.
     public static func syntheticEpisode(cache: URL, frames: Int = defaultFrames, seed: UInt64 = 7, featureProtocol: FeatureProtocol = .strict,
                                         captionRules: CaptionRuleSet? = nil,
-                                        progress: (@Sendable (String) -> Void)? = nil) throws -> (episode: URL, features: URL) {
+                                        progress: (@Sendable (String) -> Void)? = nil) throws -> (episode: URL, features: URL, built: SuiteEpisode?) {
         let base = cache.appendingPathComponent("synthetic-\(frames)f-seed\(seed)")
         let episodeDir = base.appendingPathComponent("episode")
         // The folder names the caption rules when they are not the protocol's default, so
@@ -37,24 +37,30 @@ public enum SuiteCache {
                 _ = try SyntheticEpisode.write(.tiny(seed: seed, frames: frames), to: staging, media: SyntheticMedia.writer)
             }
         }
-        try features(of: episodeDir, into: featuresDir, protocol: featureProtocol, frameCaches: base.appendingPathComponent("frame-caches"),
-                     captionRules: captionRules, progress: progress)
-        return (episodeDir, featuresDir)
+        let built = try features(of: episodeDir, into: featuresDir, protocol: featureProtocol, frameCaches: base.appendingPathComponent("frame-caches"),
+                                 captionRules: captionRules, progress: progress)
+        return (episodeDir, featuresDir, built)
     }
 
     /// Builds the `protocol` features of the episode in `episodeDir` into `featuresDir` (as
     /// `xp-features` writes them) unless `featuresDir/features.npy` exists; the folder appears
-    /// whole or not at all.
+    /// whole or not at all. When it builds, it also returns the suite episode made from the
+    /// same timeline, so the caller need not read back what was just written (nor open the
+    /// episode a second time for the targets).
+    @discardableResult
     public static func features(of episodeDir: URL, into featuresDir: URL, protocol featureProtocol: FeatureProtocol, frameCaches: URL,
-                                captionRules: CaptionRuleSet? = nil, progress: (@Sendable (String) -> Void)? = nil) throws {
+                                captionRules: CaptionRuleSet? = nil, progress: (@Sendable (String) -> Void)? = nil) throws -> SuiteEpisode? {
         let fm = FileManager.default
-        guard !fm.fileExists(atPath: featuresDir.appendingPathComponent("features.npy").path) else { return }
+        guard !fm.fileExists(atPath: featuresDir.appendingPathComponent("features.npy").path) else { return nil }
         progress?("building \(featureProtocol.rawValue) features into \(featuresDir.path)")
         let options = EpisodeLoader.timelineOptions(featureProtocol == .reference ? .reference : .strict, cache: frameCaches,
                                                     captionRules: captionRules, progress: progress)
-        let result = try EpisodeTimeline.build(episodeAt: episodeDir, options: options).features(plan: .single(.reference), progress: options.progress)
+        let timeline = try EpisodeTimeline.build(episodeAt: episodeDir, options: options)
+        let (episode, result) = try EpisodeLoader.suiteEpisode(timeline, name: episodeDir.lastPathComponent, session: nil,
+                                                              progress: options.progress)
         // `write(to:)` commits the folder whole (and replaces a partial one left by an old run).
         try? fm.removeItem(at: featuresDir)
         try result.write(to: featuresDir)
+        return episode
     }
 }

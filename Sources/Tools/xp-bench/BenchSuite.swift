@@ -56,7 +56,8 @@ struct BenchSuite: ParsableCommand {
                                     progress: note)
             cached = (folder, features)
         } else {
-            cached = try SuiteCache.syntheticEpisode(cache: cacheURL, frames: frames, featureProtocol: fp, progress: note)
+            let made = try SuiteCache.syntheticEpisode(cache: cacheURL, frames: frames, featureProtocol: fp, progress: note)
+            cached = (made.episode, made.features)
         }
         let prepSeconds = Date().timeIntervalSince(prepStart)
         let outRoot = FileManager.default.temporaryDirectory.appendingPathComponent("xp-bench-suite-\(ProcessInfo.processInfo.processIdentifier)")

@@ -117,14 +117,17 @@ struct XPSuite: ParsableCommand {
         let rules = captionRules.flatMap(CaptionRuleSet.init(rawValue:))
         config.captionRules = rules ?? (p == .reference ? FeatureProtocol.reference : .strict).defaultCaptionRules
         var inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
+        var loaded: [SuiteEpisode]? = nil
         if inputs.isEmpty {
             let cached = try SuiteCache.syntheticEpisode(cache: URL(fileURLWithPath: cache), frames: frames,
                                                          featureProtocol: p == .reference ? .reference : .strict,
                                                          captionRules: rules, progress: say)
+            // Just built: use it as it is in memory rather than reading back what was written.
+            if let built = cached.built, !sensorsOnly { loaded = [built] }
             inputs.append(EpisodeInput(episode: cached.episode, features: cached.features))
         }
-        let loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), sensorsOnly: sensorsOnly,
-                                            captionRules: rules, progress: say)
+        let suiteEpisodes = try loaded ?? EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), sensorsOnly: sensorsOnly,
+                                                       captionRules: rules, progress: say)
         let output: URL
         if let out { output = URL(fileURLWithPath: out) } else {
             var candidate = URL(fileURLWithPath: "outputs/xp-suite-\(p.rawValue)")
@@ -136,7 +139,7 @@ struct XPSuite: ParsableCommand {
             output = candidate
         }
         let start = Date()
-        let report = try SuiteRunner.run(episodes: loaded, configuration: config, output: output)
+        let report = try SuiteRunner.run(episodes: suiteEpisodes, configuration: config, output: output)
         say(String(format: "suite finished in %.1f s; artifacts in %@", Date().timeIntervalSince(start), output.path))
         print(report.markdown)
         if report.rows.contains(where: { $0.status == "error" }) { throw ExitCode(1) }
