@@ -31,7 +31,7 @@ struct CacheBuilder {
         buildCamera(poses: poses)
         buildIMU()
         buildDepth()
-        for name in episodeVideoStreamNames { buildVideo(stream: name) }
+        buildVideoStreams(episodeVideoStreamNames)
         buildAudio()
         buildText()
         buildStatic()

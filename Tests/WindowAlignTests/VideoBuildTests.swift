@@ -1,0 +1,77 @@
+import EpisodeIO
+import Foundation
+import Testing
+@testable import WindowAlign
+
+/// The six video streams decoded at once must give the caches of a sequential build, and the
+/// strict fast decode must stay within a stated distance of the exact features.
+@Suite("Video streams: concurrent build and the strict fast decode")
+struct VideoBuildTests {
+    static func videoCaches(_ c: EpisodeFeatureCaches) -> [String: [Float]] {
+        var out: [String: [Float]] = [:]
+        for (name, source) in c.sources where name.hasPrefix("video_") {
+            if case .perFrame(let cache, _) = source { out[name] = cache.values }
+        }
+        return out
+    }
+
+    @Test func concurrentBuildGivesTheSequentialBytes() throws {
+        let episode = try TinyEpisodes.episode(TinyEpisodes.complete)
+        let plan = WindowPlan.single(.reference)
+        for p in [FeatureProtocol.reference, .strict] {
+            let sequential = try EpisodeFeatures.build(episode: episode, plan: plan,
+                                                       options: .init(featureProtocol: p, videoStreamsAtOnce: 1))
+            let caches = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: p, videoStreamsAtOnce: 1))
+            for workers in [0, 3] {
+                let concurrent = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: p, videoStreamsAtOnce: workers))
+                let a = Self.videoCaches(caches), b = Self.videoCaches(concurrent)
+                #expect(a.count == 6 && a == b, "\(p) with \(workers) workers")
+                let windows = try EpisodeFeatures.windows(episode: episode, plan: plan, frameCount: concurrent.frameCount)
+                let built = try EpisodeFeatures.assemble(concurrent, windows: windows)
+                let rows = windows.windows.count
+                #expect(try NumPyFile.encode(built.values, shape: [rows, 8546]) == NumPyFile.encode(sequential.values, shape: [rows, 8546]))
+                #expect(built.diagnostics.map(\.block) == sequential.diagnostics.map(\.block))
+                #expect(built.diagnostics.map(\.note) == sequential.diagnostics.map(\.note))
+            }
+        }
+    }
+
+    @Test func referenceIgnoresTheFastSettingAndRecordsTheDecode() throws {
+        let episode = try TinyEpisodes.episode(TinyEpisodes.complete)
+        let plain = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: .reference))
+        let asked = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: .reference, videoDecode: .fast))
+        #expect(Self.videoCaches(plain) == Self.videoCaches(asked))
+        for d in asked.diagnostics where d.block.hasPrefix("video_") {
+            #expect(d.note?.hasPrefix("decode: exact") == true, "\(d.note ?? "")")
+        }
+        let strict = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: .strict))
+        for d in strict.diagnostics where d.block.hasPrefix("video_") {
+            #expect(d.note?.hasPrefix("decode: fast") == true, "\(d.note ?? "")")
+        }
+    }
+
+    @Test func strictFastDecodeIsWithinTheStatedBound() throws {
+        let episode = try TinyEpisodes.episode(TinyEpisodes.complete)
+        let exact = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: .strict, videoDecode: .exact))
+        let fast = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: .strict))
+        let reference = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: .reference))
+        let e = Self.videoCaches(exact), f = Self.videoCaches(fast)
+        // Strict exact decoding gives the reference protocol's per-frame features.
+        #expect(e == Self.videoCaches(reference))
+        #expect(e.count == 6 && Set(e.keys) == Set(f.keys))
+        var worst = 0.0
+        var anyDifferent = false
+        for (block, a) in e {
+            let b = try #require(f[block])
+            #expect(a.count == b.count)
+            var blockWorst = 0.0
+            for (x, y) in zip(a, b) { blockWorst = max(blockWorst, abs(Double(x) - Double(y))) }
+            if blockWorst > 0 { anyDifferent = true }
+            worst = max(worst, blockWorst)
+            // Features are fractions of 255 (means, stds, grid, edges) or histogram shares.
+            #expect(blockWorst <= 0.05, "\(block): largest difference \(blockWorst)")
+        }
+        #expect(anyDifferent, "the fast decode should not be the exact one")
+        print("strict fast decode vs exact on the tiny episode: largest per-frame feature difference \(worst)")
+    }
+}
