@@ -55,6 +55,8 @@ struct XPFeatures: ParsableCommand {
     @Option(help: "Decoder threads per video stream (0 = automatic).")
     var threads = 0
 
+    @Option(help: "Video decode for the 98 video features: automatic (reference: exact; strict: fast), exact (OpenCV's bytes) or fast (strict only: no deblocking, area before colour). Recorded in presence.json.")
+    var videoDecode = "automatic"
 
     @Flag(help: "No progress on stderr.")
     var quiet = false
@@ -64,6 +66,12 @@ struct XPFeatures: ParsableCommand {
             throw ValidationError("--protocol must be reference or strict, found '\(`protocol`)'")
         }
         guard threads >= 0 else { throw ValidationError("--threads must be >= 0") }
+        guard let setting = VideoDecodeSetting(rawValue: videoDecode) else {
+            throw ValidationError("--video-decode must be automatic, exact or fast, found '\(videoDecode)'")
+        }
+        if setting == .fast, `protocol` == FeatureProtocol.reference.rawValue {
+            throw ValidationError("--video-decode fast is for --protocol strict; the reference protocol needs OpenCV's exact bytes")
+        }
     }
 
     func run() throws {
@@ -76,7 +84,8 @@ struct XPFeatures: ParsableCommand {
         let reporter = ProgressReporter(quiet: quiet)
         let options = FeatureBuildOptions(featureProtocol: FeatureProtocol(rawValue: `protocol`) ?? .strict, cacheDirectory: cacheURL,
                                           force: force, decoderThreads: threads, frameNames: names,
-                                          progress: { reporter.report($0) })
+                                          progress: { reporter.report($0) },
+                                          videoDecode: VideoDecodeSetting(rawValue: videoDecode) ?? .automatic)
         let start = Date()
         let result = try EpisodeFeatures.build(episode: ep, plan: plan, options: options)
         try result.write(to: outURL)
