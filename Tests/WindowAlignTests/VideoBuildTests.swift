@@ -53,11 +53,18 @@ struct VideoBuildTests {
     @Test func strictFastDecodeIsWithinTheStatedBound() throws {
         let episode = try TinyEpisodes.episode(TinyEpisodes.complete)
         let exact = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: .strict, videoDecode: .exact))
-        let fast = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: .strict))
+        for setting in [VideoDecodeSetting.automatic, .fastSkipDeblocking] {
+            let fast = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: .strict, videoDecode: setting))
+            try Self.checkBound(exact: exact, fast: fast, setting: setting)
+        }
+    }
+
+    static func checkBound(exact: EpisodeFeatureCaches, fast: EpisodeFeatureCaches, setting: VideoDecodeSetting) throws {
+        let episode = try TinyEpisodes.episode(TinyEpisodes.complete)
         let reference = try EpisodeFeatures.buildCaches(episode: episode, options: .init(featureProtocol: .reference))
-        let e = Self.videoCaches(exact), f = Self.videoCaches(fast)
+        let e = videoCaches(exact), f = videoCaches(fast)
         // Strict exact decoding gives the reference protocol's per-frame features.
-        #expect(e == Self.videoCaches(reference))
+        #expect(e == videoCaches(reference))
         #expect(e.count == 6 && Set(e.keys) == Set(f.keys))
         // Means, stds, the grey grid and the edge statistics move with the thumbnail bytes (at
         // most about 12/255 for the byte differences the media tests allow); histogram shares jump
@@ -77,9 +84,9 @@ struct VideoBuildTests {
             }
         }
         for (name, _, bound) in parts {
-            #expect((worst[name] ?? 0) <= bound, "\(name): largest difference \(worst[name] ?? 0), bound \(bound)")
+            #expect((worst[name] ?? 0) <= bound, "\(setting) \(name): largest difference \(worst[name] ?? 0), bound \(bound)")
         }
         #expect(anyDifferent, "the fast decode should not be the exact one")
-        print("strict fast decode vs exact on the tiny episode, largest per-frame differences: \(worst.sorted { $0.key < $1.key })")
+        print("strict \(setting) decode vs exact on the tiny episode, largest per-frame differences: \(worst.sorted { $0.key < $1.key })")
     }
 }

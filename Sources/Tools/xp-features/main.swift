@@ -55,7 +55,7 @@ struct XPFeatures: ParsableCommand {
     @Option(help: "Decoder threads per video stream (0 = automatic).")
     var threads = 0
 
-    @Option(help: "Video decode for the 98 video features: automatic (reference: exact; strict: fast), exact (OpenCV's bytes) or fast (strict only: no deblocking, area before colour). Recorded in presence.json.")
+    @Option(help: "Video decode for the 98 video features: automatic (reference: exact; strict: fast), exact (OpenCV's bytes) or fast (strict only: area before colour) or fast-skip-deblocking (strict only: also no deblocking filter). Recorded in presence.json.")
     var videoDecode = "automatic"
 
     @Flag(help: "No progress on stderr.")
@@ -67,9 +67,9 @@ struct XPFeatures: ParsableCommand {
         }
         guard threads >= 0 else { throw ValidationError("--threads must be >= 0") }
         guard let setting = VideoDecodeSetting(rawValue: videoDecode) else {
-            throw ValidationError("--video-decode must be automatic, exact or fast, found '\(videoDecode)'")
+            throw ValidationError("--video-decode must be automatic, exact, fast or fast-skip-deblocking, found '\(videoDecode)'")
         }
-        if setting == .fast, `protocol` == FeatureProtocol.reference.rawValue {
+        if setting == .fast || setting == .fastSkipDeblocking, `protocol` == FeatureProtocol.reference.rawValue {
             throw ValidationError("--video-decode fast is for --protocol strict; the reference protocol needs OpenCV's exact bytes")
         }
     }

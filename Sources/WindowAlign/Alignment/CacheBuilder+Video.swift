@@ -33,7 +33,11 @@ extension CacheBuilder {
             // The exact entry keeps its original key: its features are the same bytes as before.
             var parts = ["video-v1", "img=\(VideoFeatures.imageSize)", "grid=\(VideoFeatures.gridSize)",
                          "hist=\(VideoFeatures.histogramBins)", "rgb24-area", try ContentFingerprint.file(url)]
-            if setting == .fast { parts.append("decode=fast-v1:skip-loop-filter,area-before-colour") }
+            switch setting {
+            case .fast: parts.append("decode=fast-v1:area-before-colour")
+            case .fastSkipDeblocking: parts.append("decode=fast-v1:skip-loop-filter,area-before-colour")
+            case .exact, .automatic: break
+            }
             key = ContentFingerprint.key(parts)
             if let key, let hit = store.load(kind: "video", key: key, cols: VideoFeatures.dimension, as: VideoMeta.self),
                hit.meta.pts.count == hit.cache.rows {
@@ -41,10 +45,10 @@ extension CacheBuilder {
             }
         }
         let size = VideoFeatures.imageSize
-        let fast = setting == .fast
         let decoder = try VideoDecoder(url: url, options: VideoDecodeOptions(output: .rgb24, size: .area(width: size, height: size),
-                                                                              threads: threads, skipLoopFilter: fast,
-                                                                              areaBeforeColour: fast))
+                                                                              threads: threads,
+                                                                              skipLoopFilter: setting == .fastSkipDeblocking,
+                                                                              areaBeforeColour: setting == .fast || setting == .fastSkipDeblocking))
         let expected = decoder.declaredFrameCount ?? n
         var values: [Float] = []
         values.reserveCapacity(expected * VideoFeatures.dimension)
@@ -125,9 +129,12 @@ extension CacheBuilder {
         }
         let (result, decodeSeconds) = entry
         var d = StreamDiagnostics(block: block, present: true, source: url.lastPathComponent)
-        let decodeNote = effectiveVideoDecode == .fast
-            ? "decode: fast (no deblocking filter; INTER_AREA on Y/U/V, then RGB; not OpenCV's bytes)"
-            : "decode: exact (libswscale RGB, then INTER_AREA: OpenCV's bytes)"
+        let decodeNote: String
+        switch effectiveVideoDecode {
+        case .fast: decodeNote = "decode: fast (INTER_AREA on Y/U/V, then RGB; not OpenCV's bytes)"
+        case .fastSkipDeblocking: decodeNote = "decode: fast-skip-deblocking (no deblocking filter; INTER_AREA on Y/U/V, then RGB; not OpenCV's bytes)"
+        case .exact, .automatic: decodeNote = "decode: exact (libswscale RGB, then INTER_AREA: OpenCV's bytes)"
+        }
         let decoded: DecodedVideo
         switch result {
         case .success(let v): decoded = v

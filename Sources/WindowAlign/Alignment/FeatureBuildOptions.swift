@@ -20,10 +20,16 @@ public enum VideoDecodeSetting: String, Sendable, Codable, CaseIterable {
     /// OpenCV's bytes: the frame converted to RGB by libswscale as OpenCV's `VideoCapture` gets
     /// it, then INTER_AREA to 32×32. The only setting `reference` uses.
     case exact
-    /// `strict` only: H.264's deblocking loop filter skipped, and INTER_AREA applied to the
-    /// Y, U, V planes before a BT.601 conversion of the 32×32 means. Features differ from the
-    /// exact ones by a few thousandths (Docs/features.md, "Feature build against the decode floor").
+    /// `strict` only: INTER_AREA applied to the Y, U, V planes before a BT.601 conversion of
+    /// the 32×32 means, instead of converting every pixel first. Features differ from the exact
+    /// ones by the conversion's rounding and clipping (Docs/features.md, "Feature build against
+    /// the decode floor").
     case fast
+    /// `strict` only: `fast`, and H.264's deblocking loop filter skipped. Cheaper on streams
+    /// where deblocking costs much (a quarter of the 512×512 stereo decode here, nothing
+    /// measurable on the fisheye streams), but the pictures drift from the encoder's until the
+    /// next keyframe, so features move further (mean colour up to 0.06 on the stereo streams).
+    case fastSkipDeblocking = "fast-skip-deblocking"
 }
 
 /// One step of a long build, for progress display.
