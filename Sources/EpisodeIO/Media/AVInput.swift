@@ -107,7 +107,10 @@ final class AVCodecBox {
 
     /// Opens a decoder for a stream's parameters with `threads` threads (0 = libavcodec's
     /// automatic choice, one per core).
-    static func decoder(for stream: UnsafeMutablePointer<AVStream>, path: String, threads: Int) throws(MediaError) -> AVCodecBox {
+    /// `skipLoopFilter` drops the deblocking filter (`AVDISCARD_ALL`), which is not the picture
+    /// the encoder meant; only for callers that do not need exact frames.
+    static func decoder(for stream: UnsafeMutablePointer<AVStream>, path: String, threads: Int,
+                        skipLoopFilter: Bool = false) throws(MediaError) -> AVCodecBox {
         guard let par = stream.pointee.codecpar else { throw .corruptStream(path: path, detail: "stream without codec parameters") }
         let name = String(cString: avcodec_get_name(par.pointee.codec_id))
         guard let codec = avcodec_find_decoder(par.pointee.codec_id) else {
@@ -121,6 +124,7 @@ final class AVCodecBox {
         ctx.pointee.pkt_timebase = stream.pointee.time_base
         ctx.pointee.thread_count = Int32(clamping: max(0, threads))
         ctx.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        if skipLoopFilter { ctx.pointee.skip_loop_filter = AVDISCARD_ALL }
         let r = avcodec_open2(ctx, codec, nil)
         if r < 0 { throw .unsupportedCodec(path: path, codec: "\(name) (\(avErrorString(r)))") }
         return box

@@ -159,54 +159,13 @@ public struct AreaResizePlan: Sendable, Equatable {
 
     // MARK: Kernels
 
-    /// OpenCV's `resizeAreaFast_` for 8-bit data: integer block sums, `sum * (1/area)` in Float32,
-    /// rounded half to even. Column sums are accumulated row by row first so the inner loop is a
-    /// contiguous add the compiler vectorises.
+    /// OpenCV's `resizeAreaFast_` for 8-bit data (see `AreaRowAccumulator`, which holds the one
+    /// implementation, fed here with the whole frame as a single band).
     static func blockMeansU8(_ src: UnsafePointer<UInt8>, stride: Int, plan: AreaResizePlan, fx: Int, fy: Int,
                              dst: UnsafeMutablePointer<UInt8>) {
-        let cn = plan.channels
-        let rowLen = plan.sourceWidth * cn
-        let dw = plan.destinationWidth
-        let area = fx * fy
-        let scale: Float = 1 / Float(area)
-        // Column sums fit in 16 bits while fy·255 does (fy ≤ 257), which halves memory traffic and
-        // doubles the SIMD width of the hot loop; larger blocks use 32 bits.
-        let narrow = fy * 255 <= Int(UInt16.max)
-        let acc = UnsafeMutablePointer<UInt32>.allocate(capacity: rowLen)
-        let acc16 = UnsafeMutablePointer<UInt16>.allocate(capacity: rowLen)
-        defer { acc.deallocate(); acc16.deallocate() }
-        for dy in 0..<plan.destinationHeight {
-            if narrow {
-                acc16.initialize(repeating: 0, count: rowLen)
-                for r in 0..<fy {
-                    let row = src + (dy * fy + r) * stride
-                    for i in 0..<rowLen { acc16[i] &+= UInt16(row[i]) }
-                }
-                for i in 0..<rowLen { acc[i] = UInt32(acc16[i]) }
-            } else {
-                acc.initialize(repeating: 0, count: rowLen)
-                for r in 0..<fy {
-                    let row = src + (dy * fy + r) * stride
-                    for i in 0..<rowLen { acc[i] &+= UInt32(row[i]) }
-                }
-            }
-            let out = dst + dy * dw * cn
-            for dx in 0..<dw {
-                for c in 0..<cn {
-                    var s: UInt32 = 0
-                    var i = dx * fx * cn + c
-                    for _ in 0..<fx {
-                        s &+= acc[i]
-                        i += cn
-                    }
-                    if area == 4 {
-                        out[dx * cn + c] = UInt8(truncatingIfNeeded: (s + 2) >> 2)
-                    } else {
-                        out[dx * cn + c] = saturateU8(Float(s) * scale)
-                    }
-                }
-            }
-        }
+        let rows = AreaRowAccumulator(plan: plan)
+        rows.begin(into: .bytes(dst))
+        rows.consume(src, stride: stride, rows: plan.sourceHeight)
     }
 
     /// OpenCV's `resizeAreaFast_` for float data: the block is summed in row-major order in Float32,
@@ -240,23 +199,13 @@ public struct AreaResizePlan: Sendable, Equatable {
         }
     }
 
-    /// OpenCV's `ResizeArea_Invoker` (8-bit in, Float32 work type, saturating round at the end).
+    /// OpenCV's `ResizeArea_Invoker` (8-bit in, Float32 work type, saturating round at the end),
+    /// through `AreaRowAccumulator` with the whole frame as one band.
     static func generalU8(_ src: UnsafePointer<UInt8>, stride: Int, plan: AreaResizePlan,
                           dst: UnsafeMutablePointer<UInt8>) {
-        let width = plan.destinationWidth * plan.channels
-        generalCore(plan: plan, width: width,
-                    row: { sy, buf in
-                        let s = src + sy * stride
-                        for t in plan.xTaps {
-                            for c in 0..<plan.channels {
-                                buf[t.destination + c] = buf[t.destination + c] + Float(s[t.source + c]) * t.weight
-                            }
-                        }
-                    },
-                    store: { dy, sum in
-                        let d = dst + dy * width
-                        for i in 0..<width { d[i] = saturateU8(sum[i]) }
-                    })
+        let rows = AreaRowAccumulator(plan: plan)
+        rows.begin(into: .bytes(dst))
+        rows.consume(src, stride: stride, rows: plan.sourceHeight)
     }
 
     /// OpenCV's `ResizeArea_Invoker` for float data.
@@ -304,6 +253,182 @@ public struct AreaResizePlan: Sendable, Equatable {
             }
         }
         store(prevDy, sum)
+    }
+}
+
+/// Streams the 8-bit source rows of one image through an `AreaResizePlan`, top to bottom, in
+/// bands of any height. A decoder can then convert a frame band by band into a small buffer
+/// that stays in cache and shrink it as it goes, instead of writing a full-size RGB image to
+/// memory and reading it back. The arithmetic and its order are exactly those of OpenCV's
+/// kernels (and of `AreaResizePlan.apply`, which runs through this type with one band), so the
+/// result is bit-identical however the rows are cut.
+///
+/// Integer factors: per destination row, 16-bit (or 32-bit) column sums over its `fy` source
+/// rows, then `fx`-wide block sums, `sum * (1/area)` rounded half to even (`(sum + 2) >> 2` for
+/// 2×2, OpenCV's SIMD formula). Other factors: OpenCV's `ResizeArea_Invoker` — each vertical tap
+/// combines one source row horizontally (Float32), and rows are accumulated with their weights;
+/// the taps' source rows never decrease, so each band consumes a contiguous run of taps.
+public final class AreaRowAccumulator {
+    /// Where the destination pixels go: saturated bytes (OpenCV's result) or the unrounded
+    /// Float32 means (for callers that convert afterwards, e.g. YUV means to RGB).
+    public enum Output {
+        case bytes(UnsafeMutablePointer<UInt8>)
+        case floats(UnsafeMutablePointer<Float>)
+    }
+
+    public let plan: AreaResizePlan
+    private let rowLen: Int
+    private let width: Int
+    private let narrow: Bool
+    private let acc32: UnsafeMutablePointer<UInt32>
+    private let acc16: UnsafeMutablePointer<UInt16>
+    private let buf: UnsafeMutablePointer<Float>
+    private let sum: UnsafeMutablePointer<Float>
+    private var output: Output? = nil
+    /// The next source row `consume` expects.
+    public private(set) var nextRow = 0
+    // Integer path: rows summed into the current destination row, and its index.
+    private var rowsInBlock = 0
+    private var blockRow = 0
+    // General path: the next vertical tap, the destination row being accumulated.
+    private var tap = 0
+    private var prevDy = 0
+
+    public init(plan: AreaResizePlan) {
+        self.plan = plan
+        rowLen = plan.sourceWidth * plan.channels
+        width = plan.destinationWidth * plan.channels
+        // Column sums fit in 16 bits while fy·255 does (fy ≤ 257), which halves memory traffic
+        // and doubles the SIMD width of the hot loop; larger blocks use 32 bits.
+        narrow = plan.integerFactors.map { $0.y * 255 <= Int(UInt16.max) } ?? false
+        acc32 = .allocate(capacity: max(rowLen, 1))
+        acc16 = .allocate(capacity: max(rowLen, 1))
+        buf = .allocate(capacity: max(width, 1))
+        sum = .allocate(capacity: max(width, 1))
+    }
+
+    deinit {
+        acc32.deallocate()
+        acc16.deallocate()
+        buf.deallocate()
+        sum.deallocate()
+    }
+
+    /// Starts a new image whose destination pixels go to `output` (`destinationWidth ×
+    /// destinationHeight × channels` values, rows packed).
+    public func begin(into output: Output) {
+        self.output = output
+        nextRow = 0
+        rowsInBlock = 0
+        blockRow = 0
+        tap = 0
+        prevDy = plan.yTaps.first?.destination ?? 0
+        sum.initialize(repeating: 0, count: width)
+    }
+
+    /// Adds the next `rows` source rows (row `nextRow` first; row r of the band starts at
+    /// `src + r * stride`, each holding `sourceWidth * channels` bytes). The last destination
+    /// row is written when the last source row has been consumed. Rows past the image are ignored.
+    public func consume(_ src: UnsafePointer<UInt8>, stride: Int, rows: Int) {
+        guard let output else { return }
+        let count = min(rows, plan.sourceHeight - nextRow)
+        guard count > 0 else { return }
+        if let f = plan.integerFactors {
+            consumeBlocks(src, stride: stride, rows: count, fx: f.x, fy: f.y, output: output)
+        } else {
+            consumeTaps(src, stride: stride, rows: count, output: output)
+        }
+        nextRow += count
+        if nextRow == plan.sourceHeight, plan.integerFactors == nil, !plan.yTaps.isEmpty {
+            store(prevDy, output)
+        }
+    }
+
+    private func consumeBlocks(_ src: UnsafePointer<UInt8>, stride: Int, rows: Int, fx: Int, fy: Int, output: Output) {
+        let rowLen = self.rowLen
+        for r in 0..<rows {
+            let row = src + r * stride
+            if narrow {
+                if rowsInBlock == 0 { acc16.initialize(repeating: 0, count: rowLen) }
+                let acc = acc16
+                for i in 0..<rowLen { acc[i] &+= UInt16(row[i]) }
+            } else {
+                if rowsInBlock == 0 { acc32.initialize(repeating: 0, count: rowLen) }
+                let acc = acc32
+                for i in 0..<rowLen { acc[i] &+= UInt32(row[i]) }
+            }
+            rowsInBlock += 1
+            if rowsInBlock == fy {
+                emitBlockRow(fx: fx, fy: fy, output: output)
+                rowsInBlock = 0
+                blockRow += 1
+            }
+        }
+    }
+
+    private func emitBlockRow(fx: Int, fy: Int, output: Output) {
+        let cn = plan.channels
+        let dw = plan.destinationWidth
+        let area = fx * fy
+        let scale: Float = 1 / Float(area)
+        if narrow {
+            for i in 0..<rowLen { acc32[i] = UInt32(acc16[i]) }
+        }
+        let acc = acc32
+        for dx in 0..<dw {
+            for c in 0..<cn {
+                var s: UInt32 = 0
+                var i = dx * fx * cn + c
+                for _ in 0..<fx {
+                    s &+= acc[i]
+                    i += cn
+                }
+                let o = blockRow * dw * cn + dx * cn + c
+                switch output {
+                case .bytes(let d):
+                    d[o] = area == 4 ? UInt8(truncatingIfNeeded: (s + 2) >> 2) : saturateU8(Float(s) * scale)
+                case .floats(let d):
+                    d[o] = Float(s) * scale
+                }
+            }
+        }
+    }
+
+    private func consumeTaps(_ src: UnsafePointer<UInt8>, stride: Int, rows: Int, output: Output) {
+        let taps = plan.yTaps
+        let end = nextRow + rows
+        let cn = plan.channels
+        while tap < taps.count, taps[tap].source < end {
+            let t = taps[tap]
+            tap += 1
+            guard t.source >= nextRow else { continue }  // not reachable: taps' rows never decrease
+            buf.initialize(repeating: 0, count: width)
+            let s = src + (t.source - nextRow) * stride
+            for x in plan.xTaps {
+                for c in 0..<cn {
+                    buf[x.destination + c] = buf[x.destination + c] + Float(s[x.source + c]) * x.weight
+                }
+            }
+            let beta = t.weight
+            if t.destination != prevDy {
+                store(prevDy, output)
+                for i in 0..<width { sum[i] = beta * buf[i] }
+                prevDy = t.destination
+            } else {
+                for i in 0..<width { sum[i] += beta * buf[i] }
+            }
+        }
+    }
+
+    private func store(_ dy: Int, _ output: Output) {
+        switch output {
+        case .bytes(let d):
+            let row = d + dy * width
+            for i in 0..<width { row[i] = saturateU8(sum[i]) }
+        case .floats(let d):
+            let row = d + dy * width
+            for i in 0..<width { row[i] = sum[i] }
+        }
     }
 }
 

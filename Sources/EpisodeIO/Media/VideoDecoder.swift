@@ -26,11 +26,26 @@ public struct VideoDecodeOptions: Sendable, Equatable {
     public var size: VideoOutputSize
     /// Decoder threads; 0 lets libavcodec use one per core.
     public var threads: Int
+    /// Skip H.264's deblocking loop filter (`skip_loop_filter = AVDISCARD_ALL`): about a
+    /// quarter less decoding work, but the pictures are no longer the ones the encoder meant
+    /// (block edges stay visible, and the error drifts until the next keyframe). Not OpenCV's
+    /// frames: for protocols that do not need OpenCV's exact bytes.
+    public var skipLoopFilter: Bool
+    /// For `.area` RGB output of yuv420p (limited range) streams: shrink the Y, U and V planes
+    /// with INTER_AREA weights first (unrounded Float32 means) and convert the small image to
+    /// RGB with libswscale's BT.601 coefficients, instead of converting every pixel and then
+    /// shrinking. Since the conversion is affine, this differs from OpenCV's bytes only by the
+    /// per-pixel rounding and clipping the exact path does (typically ±1 on a thumbnail byte).
+    /// Other pixel formats take the exact path.
+    public var areaBeforeColour: Bool
 
-    public init(output: VideoPixelOutput = .rgb24, size: VideoOutputSize = .native, threads: Int = 0) {
+    public init(output: VideoPixelOutput = .rgb24, size: VideoOutputSize = .native, threads: Int = 0,
+                skipLoopFilter: Bool = false, areaBeforeColour: Bool = false) {
         self.output = output
         self.size = size
         self.threads = threads
+        self.skipLoopFilter = skipLoopFilter
+        self.areaBeforeColour = areaBeforeColour
     }
 }
 
@@ -212,6 +227,11 @@ public final class VideoDecoder {
     private var sws: OpaquePointer? = nil
     private var swsKey: (Int32, Int32, Int32) = (0, 0, -1)
     private var plan: AreaResizePlan? = nil
+    /// Streams converted bands through `plan` (exact path) — rebuilt when the plan changes.
+    private var rows: AreaRowAccumulator? = nil
+    /// Luma and chroma plans and accumulators of the `areaBeforeColour` path, and their means.
+    private var yuvRows: (luma: AreaRowAccumulator, chroma: AreaRowAccumulator)? = nil
+    private var yuvMeans: [Float] = []
     private var scratch: [UInt8] = []
     private var table: FrameTable? = nil
     private var flushSent = false
@@ -246,7 +266,8 @@ public final class VideoDecoder {
         let dataEnd = xp_index_data_end(st)
         let fileSize = input.format.pointee.pb.map { avio_size($0) } ?? -1
         self.dataCutShort = dataEnd > 0 && fileSize > 0 && dataEnd > fileSize
-        self.codec = try AVCodecBox.decoder(for: st, path: url.path, threads: options.threads)
+        self.codec = try AVCodecBox.decoder(for: st, path: url.path, threads: options.threads,
+                                           skipLoopFilter: options.skipLoopFilter)
         self.packet = try AVPacketBox()
         self.frame = try AVFrameBox()
         self.width = Int(codec.context.pointee.width)
@@ -596,6 +617,13 @@ public final class VideoDecoder {
                     plan = try AreaResizePlan(sourceWidth: w, sourceHeight: h, destinationWidth: aw, destinationHeight: ah, channels: cn)
                 }
             }
+            if options.areaBeforeColour, let plan, options.output == .rgb24, fmt == AV_PIX_FMT_YUV420P,
+               f.pointee.color_range != AVCOL_RANGE_JPEG, try convertAreaBeforeColour(plan: plan, into: &out) {
+                out.width = outW
+                out.height = outH
+                out.pixelFormat = "rgb24"
+                return
+            }
             let rowBytes = w * cn
             // libswscale's x86 YUV→RGB kernels convert 8 pixels at a time and skip the last
             // `width mod 8` pixels of each row when the destination stride cannot hold the
@@ -625,6 +653,45 @@ public final class VideoDecoder {
             if direct {
                 let r = out.planes[0].bytes.withUnsafeMutableBufferPointer { b in b.baseAddress.map(convertInto) ?? -1 }
                 guard r > 0 else { throw .corruptStream(path: url.path, detail: "converting frame \(index) failed") }
+            } else if let plan, options.output == .rgb24, fmt == AV_PIX_FMT_YUV420P, h % 2 == 0 {
+                // Convert a band of rows at a time into a cache-sized buffer and shrink it at once,
+                // instead of writing the whole RGB frame (4 MB at 1088×1280) and reading it back.
+                // Exact: for yuv420p with an even height libswscale uses its unscaled YUV→RGB
+                // converter, which computes each row from its own luma row and the chroma row
+                // y/2 only, so a band that starts on an even row converts to the same bytes as
+                // the whole frame (pinned by the media tests against whole-frame conversion).
+                let bandRows = max(2, min(h, (96 * 1024 / stride) & ~1))
+                resize(&scratch, to: stride * bandRows)
+                if rows == nil || rows?.plan != plan { rows = AreaRowAccumulator(plan: plan) }
+                guard let rows else { return }
+                let lines = (0..<3).map { Int(xp_frame_linesize(f, Int32($0))) }
+                guard let y0 = xp_frame_data(f, 0), let u0 = xp_frame_data(f, 1), let v0 = xp_frame_data(f, 2) else {
+                    throw .corruptStream(path: url.path, detail: "frame \(index) has no yuv420p planes")
+                }
+                let failed: Bool = scratch.withUnsafeMutableBufferPointer { sb in
+                    out.planes[0].bytes.withUnsafeMutableBufferPointer { ob in
+                        guard let sp = sb.baseAddress, let op = ob.baseAddress else { return true }
+                        rows.begin(into: .bytes(op))
+                        var dstData: [UnsafeMutablePointer<UInt8>?] = [sp, nil, nil, nil]
+                        var dstLines: [Int32] = [Int32(stride), 0, 0, 0]
+                        var srcLines: [Int32] = lines.map { Int32($0) } + [0]
+                        var top = 0
+                        while top < h {
+                            let count = min(bandRows, h - top)
+                            let srcData: [UnsafePointer<UInt8>?] = [UnsafePointer(y0 + top * lines[0]),
+                                                                     UnsafePointer(u0 + (top / 2) * lines[1]),
+                                                                     UnsafePointer(v0 + (top / 2) * lines[2]), nil]
+                            // Each band is handed over as the top slice (srcSliceY 0) of its own
+                            // pointers, so libswscale writes it at the start of the scratch buffer.
+                            let r = sws_scale(sws, srcData, &srcLines, 0, Int32(count), &dstData, &dstLines)
+                            guard r == Int32(count) else { return true }
+                            rows.consume(sp, stride: stride, rows: count)
+                            top += count
+                        }
+                        return false
+                    }
+                }
+                if failed { throw .corruptStream(path: url.path, detail: "converting frame \(index) failed") }
             } else {
                 resize(&scratch, to: stride * h)
                 let r = scratch.withUnsafeMutableBufferPointer { b in b.baseAddress.map(convertInto) ?? -1 }
@@ -648,6 +715,62 @@ public final class VideoDecoder {
             out.height = outH
             out.pixelFormat = options.output == .rgb24 ? "rgb24" : "gray"
         }
+    }
+}
+
+extension VideoDecoder {
+    /// The `areaBeforeColour` path: INTER_AREA means of Y (luma grid) and of U, V (chroma grid)
+    /// in Float32, then libswscale's BT.601 limited-range conversion of each mean, rounded half
+    /// to even and clipped. Returns false (nothing written) when a plane is too small for the
+    /// destination size, so the caller takes the exact path.
+    fileprivate func convertAreaBeforeColour(plan: AreaResizePlan, into out: inout VideoFrame) throws(MediaError) -> Bool {
+        let f = frame.frame
+        let w = Int(f.pointee.width), h = Int(f.pointee.height)
+        let dw = plan.destinationWidth, dh = plan.destinationHeight
+        if yuvRows == nil || yuvRows?.luma.plan.sourceWidth != w || yuvRows?.luma.plan.sourceHeight != h
+            || yuvRows?.luma.plan.destinationWidth != dw || yuvRows?.luma.plan.destinationHeight != dh {
+            guard let luma = try? AreaResizePlan(sourceWidth: w, sourceHeight: h, destinationWidth: dw, destinationHeight: dh),
+                  let chroma = try? AreaResizePlan(sourceWidth: (w + 1) / 2, sourceHeight: (h + 1) / 2,
+                                                   destinationWidth: dw, destinationHeight: dh) else { return false }
+            yuvRows = (AreaRowAccumulator(plan: luma), AreaRowAccumulator(plan: chroma))
+        }
+        guard let (luma, chroma) = yuvRows else { return false }
+        let count = dw * dh
+        if yuvMeans.count != 3 * count { yuvMeans = [Float](repeating: 0, count: 3 * count) }
+        var planes: [(UnsafeMutablePointer<UInt8>, Int)] = []
+        for p in 0..<3 {
+            guard let data = xp_frame_data(f, Int32(p)) else {
+                throw .corruptStream(path: url.path, detail: "frame has no yuv420p plane \(p)")
+            }
+            planes.append((data, Int(xp_frame_linesize(f, Int32(p)))))
+        }
+        yuvMeans.withUnsafeMutableBufferPointer { m in
+            guard let base = m.baseAddress else { return }
+            for p in 0..<3 {
+                let acc = p == 0 ? luma : chroma
+                acc.begin(into: .floats(base + p * count))
+                acc.consume(planes[p].0, stride: planes[p].1, rows: acc.plan.sourceHeight)
+            }
+        }
+        if out.planes.count != 1 { out.planes = [VideoPlane(bytesPerRow: 0, rows: 0, bytes: [])] }
+        out.planes[0].bytesPerRow = dw * 3
+        out.planes[0].rows = dh
+        resize(&out.planes[0].bytes, to: count * 3)
+        // libswscale's default (BT.601, limited range) coefficients, 16.16 fixed point in
+        // `ff_yuv2rgb_coeffs`: cy 76309, crv 104597, cbu 132201, cgu 25675, cgv 53279.
+        let cy: Float = 76309 / 65536, crv: Float = 104597 / 65536, cbu: Float = 132201 / 65536
+        let cgu: Float = 25675 / 65536, cgv: Float = 53279 / 65536
+        yuvMeans.withUnsafeBufferPointer { m in
+            out.planes[0].bytes.withUnsafeMutableBufferPointer { o in
+                for i in 0..<count {
+                    let y = cy * (m[i] - 16), u = m[count + i] - 128, v = m[2 * count + i] - 128
+                    o[3 * i] = saturateU8(y + crv * v)
+                    o[3 * i + 1] = saturateU8(y - cgu * u - cgv * v)
+                    o[3 * i + 2] = saturateU8(y + cbu * u)
+                }
+            }
+        }
+        return true
     }
 }
 

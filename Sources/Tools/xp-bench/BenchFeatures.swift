@@ -52,6 +52,18 @@ struct BenchFeatures: ParsableCommand {
     @Option(help: "Seed for the synthetic inputs.")
     var seed: UInt64 = 7
 
+    @Option(help: "Use this episode folder (e.g. one written by xp-fixture --size sample) instead of generating one.")
+    var episode: String? = nil
+
+    @Option(help: "Rounds of (ffmpeg decode floor, reference build, strict build), interleaved so load from other work hits each alike.")
+    var rounds = 2
+
+    @Option(help: "Decoder threads of the ffmpeg CLI decode floor.")
+    var ffmpegThreads = 2
+
+    @Option(help: "Frames per stream for the per-stage CPU breakdown (0 skips it).")
+    var breakdownFrames = 600
+
     func run() throws {
         if synthetic { try runSynthetic() } else { try runEpisode() }
     }
@@ -61,12 +73,16 @@ struct BenchFeatures: ParsableCommand {
             throw ValidationError("--size must be sample or tiny")
         }
         let root = URL(fileURLWithPath: cache)
-        let folder = root.appendingPathComponent("episode-\(size)-\(frames)-seed\(seed)")
+        let folder = episode.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("episode-\(size)-\(frames)-seed\(seed)")
         var result: [String: Any] = [
             "area": "features", "frames": frames, "size": size, "cores": ProcessInfo.processInfo.activeProcessorCount,
-            "note": "wall-clock seconds on a machine shared with other builds; one run each",
+            "episode": folder.path,
+            "note": "wall-clock seconds on a machine shared with other builds; CPU seconds (user + system, all threads) beside them",
         ]
-        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("fisheye_cam0.mp4").path) {
+        if episode != nil, !FileManager.default.fileExists(atPath: folder.appendingPathComponent("annotation.hdf5").path) {
+            throw ValidationError("--episode \(folder.path) holds no annotation.hdf5")
+        }
+        if episode == nil, !FileManager.default.fileExists(atPath: folder.appendingPathComponent("fisheye_cam0.mp4").path) {
             stderr("generating the \(size) episode (\(frames) frames, six MP4s) into \(folder.path)")
             let t = ContinuousClock.now
             try? FileManager.default.removeItem(at: folder)
@@ -79,21 +95,20 @@ struct BenchFeatures: ParsableCommand {
         let featureCache = root.appendingPathComponent("feature-cache-\(size)-\(frames)")
         try? FileManager.default.removeItem(at: featureCache)
         let episode = try Episode(path: folder.path)
-        let scratchOptions = FeatureBuildOptions(featureProtocol: .reference, cacheDirectory: featureCache, force: true,
-                                                 progress: { p in
-                                                     if p.done == p.total || p.done % 1000 == 0 {
-                                                         FileHandle.standardError.write(Data("xp-bench features:   \(p.stage) \(p.done)/\(p.total)\n".utf8))
-                                                     }
-                                                 })
-        stderr("building every cache from scratch (reference protocol)")
-        let t0 = ContinuousClock.now
-        let caches = try EpisodeFeatures.buildCaches(episode: episode, options: scratchOptions)
-        let cachesSeconds = seconds(since: t0)
+        let floorAndBuilds = try decodeFloorAndBuilds(episode: episode, folder: folder, featureCache: featureCache)
+        for (k, v) in floorAndBuilds.report { result[k] = v }
+        if breakdownFrames > 0 {
+            stderr("per-stage CPU breakdown (\(breakdownFrames) frames of fisheye_cam0 and stereo_left, one thread)")
+            result["breakdown"] = try breakdown(folder: folder, streamCounts: floorAndBuilds.frameCounts)
+        }
+        // The last reference round's caches serve the assembly and memory figures below.
+        guard let caches = floorAndBuilds.referenceCaches else { throw ValidationError("no reference build ran") }
+        let cachesSeconds = floorAndBuilds.referenceSeconds
         let windows = try EpisodeFeatures.windows(episode: episode, plan: .single(.reference), frameCount: caches.frameCount)
         let t1 = ContinuousClock.now
         let built = try EpisodeFeatures.assemble(caches, windows: windows)
         let firstAssembly = seconds(since: t1)
-        let scratchTotal = seconds(since: t0)
+        let scratchTotal = cachesSeconds + firstAssembly
         result["peak_rss_mb_build"] = benchPeakRSSMegabytes()
         result["peak_rss_target_mb"] = 2048
         var perModality: [String: Double] = [:]
@@ -101,7 +116,7 @@ struct BenchFeatures: ParsableCommand {
         result["scratch_build"] = [
             "caches_s": cachesSeconds, "assembly_s": firstAssembly, "total_s": scratchTotal,
             "per_block_s": perModality,
-            "video_6_streams_s": caches.diagnostics.filter { $0.block.hasPrefix("video_") }.reduce(0) { $0 + $1.seconds },
+            "video_sum_of_per_stream_s_overlapping": caches.diagnostics.filter { $0.block.hasPrefix("video_") }.reduce(0) { $0 + $1.seconds },
         ] as [String: Any]
         result["depth_features_s"] = perModality["depth_confidence"] ?? -1
         result["depth_target_s"] = 3.0
@@ -127,6 +142,7 @@ struct BenchFeatures: ParsableCommand {
         let t3 = ContinuousClock.now
         let strict = try EpisodeFeatures.build(episode: episode, options: FeatureBuildOptions(featureProtocol: .strict, cacheDirectory: featureCache))
         result["strict_build_with_video_cache_s"] = seconds(since: t3)
+        result["strict_build_with_video_cache_note"] = "the fast strict decode has its own cache entries, built in the rounds above"
         result["strict_video_alignment"] = strict.diagnostics.filter { $0.block == "video_fisheye_cam0" || $0.block == "audio_fisheye_cam0_aac" }.map {
             ["block": $0.block, "aligned": $0.alignedFrames, "offset_s": $0.offsetSeconds ?? 0, "mismatches": $0.indexMismatchFrames ?? 0] as [String: Any]
         }
@@ -190,6 +206,213 @@ struct BenchFeatures: ParsableCommand {
         }
         result["load_average_1min_at_end"] = benchLoadAverage()
         print(benchJSON(result))
+    }
+
+    // MARK: The decode floor and the two protocols' builds
+
+    /// Runs `rounds` rounds of: the ffmpeg CLI decode floor of the episode's six video streams,
+    /// a reference build from scratch, a strict build from scratch; then compares the strict
+    /// (fast-decoded) video features with the reference (exact) ones.
+    private func decodeFloorAndBuilds(episode: Episode, folder: URL, featureCache: URL) throws
+        -> (report: [String: Any], frameCounts: [String: Int], referenceCaches: EpisodeFeatureCaches?, referenceSeconds: Double) {
+        let ffmpeg = findExecutable("ffmpeg")
+        let streams = episodeVideoStreamNames.map { folder.appendingPathComponent($0 + ".mp4") }
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
+        var frameCounts: [String: Int] = [:]
+        for url in streams {
+            frameCounts[url.deletingPathExtension().lastPathComponent] = (try? MediaInfo.probe(url))?.video?.frameCount ?? 0
+        }
+        var floorRounds: [[String: Double]] = []
+        var builds: [String: [[String: Double]]] = [:]
+        var last: [String: EpisodeFeatureCaches] = [:]
+        for round in 0..<max(1, rounds) {
+            if let ffmpeg {
+                stderr("round \(round + 1): ffmpeg decode floor, \(streams.count) streams one after another, -threads \(ffmpegThreads)")
+                floorRounds.append(try decodeFloor(ffmpeg: ffmpeg, streams: streams))
+            }
+            for p in [FeatureProtocol.reference, .strict] {
+                stderr("round \(round + 1): \(p.rawValue) build of every cache from scratch")
+                let (caches, figures) = try timedBuild(episode: episode, featureProtocol: p, cache: featureCache)
+                builds[p.rawValue, default: []].append(figures)
+                last[p.rawValue] = caches
+            }
+        }
+        var report: [String: Any] = [:]
+        var floor: [String: Any] = [
+            "command": "ffmpeg -v error -nostdin -threads \(ffmpegThreads) -i STREAM.mp4 -map 0:v:0 -f null -  (per stream, one after another; video only: the builds decode the audio once, separately)",
+            "available": ffmpeg != nil,
+        ]
+        let floorWall = benchMedian(floorRounds.map { $0["wall_s"] ?? .nan })
+        let floorCPU = benchMedian(floorRounds.map { $0["cpu_s"] ?? .nan })
+        if ffmpeg != nil {
+            floor["rounds"] = floorRounds
+            floor["wall_s"] = floorWall
+            floor["cpu_s"] = floorCPU
+        } else {
+            floor["note"] = "ffmpeg not installed (apt-get install ffmpeg); no decode floor, no ratios"
+        }
+        report["decode_floor"] = floor
+        for (name, rounds) in builds {
+            var entry: [String: Any] = ["rounds": rounds]
+            for key in ["build_wall_s", "build_cpu_s", "video_stage_wall_s", "video_stage_cpu_s"] {
+                entry[key] = benchMedian(rounds.map { $0[key] ?? .nan })
+            }
+            if ffmpeg != nil {
+                entry["ratio_build_wall_over_floor"] = benchMedian(rounds.map { ($0["build_wall_s"] ?? .nan) }) / floorWall
+                entry["ratio_build_cpu_over_floor"] = benchMedian(rounds.map { ($0["build_cpu_s"] ?? .nan) }) / floorCPU
+                entry["ratio_video_stage_wall_over_floor"] = benchMedian(rounds.map { ($0["video_stage_wall_s"] ?? .nan) }) / floorWall
+                entry["ratio_video_stage_cpu_over_floor"] = benchMedian(rounds.map { ($0["video_stage_cpu_s"] ?? .nan) }) / floorCPU
+                // Each round against the floor measured just before it (same load).
+                entry["ratio_build_wall_over_floor_per_round"] = zip(rounds, floorRounds).map { ($0["build_wall_s"] ?? .nan) / ($1["wall_s"] ?? .nan) }
+            }
+            if let c = last[name] {
+                var blocks: [String: Double] = [:]
+                for d in c.diagnostics { blocks[d.block] = d.seconds }
+                entry["per_block_s"] = blocks
+                entry["video_decode_notes"] = Array(Set(c.diagnostics.filter { $0.block.hasPrefix("video_") }.compactMap { $0.note?.components(separatedBy: ";").first }))
+            }
+            report[name] = entry
+        }
+        report["definitions"] = [
+            "build": "EpisodeFeatures.buildCaches from scratch (every per-frame cache: depth, six videos, audio, text, hands, body, camera, IMU, static), force, cache written",
+            "video_stage": "from the first video progress report to the last (the six streams, decoded at once, one worker per core)",
+            "cpu": "getrusage user + system of this process (the build) or of the ffmpeg children (the floor)",
+        ]
+        if let ref = last["reference"], let strict = last["strict"] {
+            report["strict_video_difference"] = videoDifference(reference: ref, strict: strict)
+        }
+        return (report, frameCounts, last["reference"], builds["reference"]?.last?["build_wall_s"] ?? .nan)
+    }
+
+    /// The ffmpeg CLI decoding each stream to null, one after another: wall and CPU seconds.
+    private func decodeFloor(ffmpeg: String, streams: [URL]) throws -> [String: Double] {
+        var wall = 0.0, cpu = 0.0
+        for url in streams {
+            let c0 = childCPUSeconds()
+            let t = ContinuousClock.now
+            let r = try runProcess(ffmpeg, ["-v", "error", "-nostdin", "-threads", String(ffmpegThreads), "-i", url.path,
+                                            "-map", "0:v:0", "-f", "null", "-"])
+            if r.status != 0 { throw ValidationError("ffmpeg failed on \(url.path): \(r.output)") }
+            wall += seconds(since: t)
+            cpu += childCPUSeconds() - c0
+        }
+        return ["wall_s": wall, "cpu_s": cpu, "load_average_1min": benchLoadAverage()]
+    }
+
+    /// One build from scratch with wall and CPU seconds for the whole build and for the video
+    /// stage (from the first to the last video progress report).
+    private func timedBuild(episode: Episode, featureProtocol: FeatureProtocol, cache: URL) throws
+        -> (EpisodeFeatureCaches, [String: Double]) {
+        let marks = StageMarks()
+        let options = FeatureBuildOptions(featureProtocol: featureProtocol, cacheDirectory: cache, force: true,
+                                          progress: { p in marks.mark(p.stage) })
+        let load = benchLoadAverage()
+        let c0 = processCPUSeconds()
+        let t0 = ContinuousClock.now
+        let caches = try EpisodeFeatures.buildCaches(episode: episode, options: options)
+        let wall = seconds(since: t0)
+        let cpu = processCPUSeconds() - c0
+        var figures: [String: Double] = ["build_wall_s": wall, "build_cpu_s": cpu, "load_average_1min_at_start": load,
+                                         "load_average_1min_at_end": benchLoadAverage()]
+        if let v = marks.span("video ") {
+            figures["video_stage_wall_s"] = v.wall
+            figures["video_stage_cpu_s"] = v.cpu
+        }
+        return (caches, figures)
+    }
+
+    /// Per video block: how far the strict (fast-decoded) per-frame features are from the
+    /// reference (exact) ones, frame for frame (strict aligns by pts; on a fixture whose pts
+    /// match the frame index the rows correspond).
+    private func videoDifference(reference: EpisodeFeatureCaches, strict: EpisodeFeatureCaches) -> [String: Any] {
+        var out: [String: Any] = [:]
+        var worstAbs = 0.0, worstRel = 0.0, worstScaled = 0.0
+        for name in episodeVideoStreamNames {
+            let block = "video_" + name
+            guard case .perFrame(let a, _)? = reference.sources[block], case .perFrame(let b, _)? = strict.sources[block],
+                  a.rows == b.rows, a.cols == b.cols else { continue }
+            var maxAbs = 0.0, maxRel = 0.0, scaled = 0.0, sumSq = 0.0
+            var colMax = [Double](repeating: 0, count: a.cols), colDiff = [Double](repeating: 0, count: a.cols)
+            for i in 0..<a.values.count {
+                let x = Double(a.values[i]), y = Double(b.values[i])
+                let d = abs(x - y)
+                maxAbs = max(maxAbs, d)
+                maxRel = max(maxRel, d / max(abs(x), 1e-3))
+                sumSq += d * d
+                colMax[i % a.cols] = max(colMax[i % a.cols], abs(x))
+                colDiff[i % a.cols] = max(colDiff[i % a.cols], d)
+            }
+            for c in 0..<a.cols { scaled = max(scaled, colDiff[c] / max(colMax[c], 1e-3)) }
+            let groups: [(String, Range<Int>)] = [("mean", 0..<3), ("std", 3..<6), ("hist", 6..<30), ("grid", 30..<94), ("edge", 94..<98)]
+            var perGroup: [String: Double] = [:]
+            for (g, r) in groups { perGroup[g] = r.map { colDiff[$0] }.max() ?? 0 }
+            out[block] = ["max_abs": maxAbs, "max_relative": maxRel, "max_column_scaled": scaled,
+                          "rms": (sumSq / Double(max(a.values.count, 1))).squareRoot(), "max_abs_by_part": perGroup] as [String: Any]
+            worstAbs = max(worstAbs, maxAbs)
+            worstRel = max(worstRel, maxRel)
+            worstScaled = max(worstScaled, scaled)
+        }
+        out["all_video_blocks"] = ["max_abs": worstAbs, "max_relative": worstRel, "max_column_scaled": worstScaled]
+        out["definitions"] = "per-frame features (M × 98 per stream), strict fast decode vs reference exact decode; relative = |Δ| / max(|reference|, 1e-3); column-scaled = max over columns of max|Δ| / max(max|reference column|, 1e-3)"
+        return out
+    }
+
+    /// CPU milliseconds per frame (one thread, this thread's CPU clock) of each stage on the
+    /// first `breakdownFrames` frames of one fisheye and one stereo stream, and the projection
+    /// to the episode's six streams.
+    private func breakdown(folder: URL, streamCounts: [String: Int]) throws -> [String: Any] {
+        var out: [String: Any] = [:]
+        var projected: [String: Double] = [:]
+        let side = VideoFeatures.imageSize
+        for name in ["fisheye_cam0", "stereo_left"] {
+            let url = folder.appendingPathComponent(name + ".mp4")
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            func perFrame(_ options: VideoDecodeOptions, _ body: (VideoDecoder) throws -> Bool) throws -> Double {
+                let d = try VideoDecoder(url: url, options: options)
+                let c0 = threadCPUSeconds()
+                var k = 0
+                while k < breakdownFrames, try body(d) { k += 1 }
+                return (threadCPUSeconds() - c0) / Double(max(k, 1)) * 1000
+            }
+            var frame = VideoFrame()
+            let decode = try perFrame(.init(output: .planes, threads: 1)) { try $0.advance() != nil }
+            let decodeNoDeblock = try perFrame(.init(output: .planes, threads: 1, skipLoopFilter: true)) { try $0.advance() != nil }
+            let wholeFrame = try perFrame(.init(output: .rgb24, threads: 1)) { d in
+                guard try d.nextFrame(into: &frame) else { return false }
+                _ = try areaResize(frame.pixels, width: frame.width, height: frame.height, channels: 3, toWidth: side, toHeight: side)
+                return true
+            }
+            let exact = try perFrame(.init(output: .rgb24, size: .area(width: side, height: side), threads: 1)) { try $0.nextFrame(into: &frame) }
+            let fastColour = try perFrame(.init(output: .rgb24, size: .area(width: side, height: side), threads: 1, areaBeforeColour: true)) { try $0.nextFrame(into: &frame) }
+            let fast = try perFrame(.init(output: .rgb24, size: .area(width: side, height: side), threads: 1, skipLoopFilter: true,
+                                          areaBeforeColour: true)) { try $0.nextFrame(into: &frame) }
+            let thumb = frame.pixels
+            let c0 = threadCPUSeconds()
+            for _ in 0..<max(1, breakdownFrames) { _ = try VideoFeatures.frameFeatures(rgb: thumb, width: side, height: side) }
+            let features = (threadCPUSeconds() - c0) / Double(max(1, breakdownFrames)) * 1000
+            let entry: [String: Double] = [
+                "decode_ms": decode, "decode_without_deblocking_ms": decodeNoDeblock,
+                "whole_frame_rgb_then_area_ms": wholeFrame, "exact_banded_rgb_area_ms": exact,
+                "area_before_colour_ms": fastColour, "fast_ms": fast, "features_98_ms": features,
+                "exact_conversion_and_resize_ms": exact - decode, "old_conversion_copy_and_resize_ms": wholeFrame - decode,
+                "fast_conversion_and_resize_ms": fastColour - decode,
+            ]
+            out[name] = entry
+            // The four fisheye streams share cam0's figures, the two stereo streams stereo_left's.
+            let group = name.hasPrefix("fisheye") ? streamCounts.filter { $0.key.hasPrefix("fisheye") } : streamCounts.filter { $0.key.hasPrefix("stereo") }
+            let frames = Double(group.values.reduce(0, +))
+            for (k, v) in entry { projected[k, default: 0] += v * frames / 1000 }
+        }
+        out["projected_six_streams_cpu_s"] = projected
+        out["note"] = "one decoder thread, this thread's CPU clock; exact = decode + banded libswscale RGB + INTER_AREA (reference); whole_frame = decode + full RGB frame copied out + INTER_AREA (the path before the banding); fast = no deblocking + area-before-colour (strict)"
+        return out
+    }
+
+    private func childCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -303,4 +526,29 @@ struct BenchFeatures: ParsableCommand {
     }
 
 
+}
+
+/// Wall time and process CPU at the first and last progress report of each stage prefix
+/// (progress arrives from several threads).
+final class StageMarks: @unchecked Sendable {
+    private var first: [String: (ContinuousClock.Instant, Double)] = [:]
+    private var last: [String: (ContinuousClock.Instant, Double)] = [:]
+    private let lock = NSLock()
+
+    func mark(_ stage: String) {
+        let key = stage.hasPrefix("video ") ? "video " : stage
+        let now = (ContinuousClock.now, processCPUSeconds())
+        lock.lock()
+        if first[key] == nil { first[key] = now }
+        last[key] = now
+        lock.unlock()
+    }
+
+    func span(_ key: String) -> (wall: Double, cpu: Double)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let a = first[key], let b = last[key] else { return nil }
+        let d = b.0 - a.0
+        return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, b.1 - a.1)
+    }
 }

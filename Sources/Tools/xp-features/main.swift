@@ -62,6 +62,8 @@ struct XPFeatures: ParsableCommand {
     @Option(help: "Decoder threads per video stream (0 = automatic).")
     var threads = 0
 
+    @Option(help: "Video decode for the 98 video features: automatic (reference: exact; strict: fast), exact (OpenCV's bytes) or fast (strict only: area before colour) or fast-skip-deblocking (strict only: also no deblocking filter). Recorded in presence.json.")
+    var videoDecode = "automatic"
 
     @Flag(help: "No progress on stderr.")
     var quiet = false
@@ -71,6 +73,12 @@ struct XPFeatures: ParsableCommand {
             throw ValidationError("--protocol must be reference or strict, found '\(`protocol`)'")
         }
         guard threads >= 0 else { throw ValidationError("--threads must be >= 0") }
+        guard let setting = VideoDecodeSetting(rawValue: videoDecode) else {
+            throw ValidationError("--video-decode must be automatic, exact, fast or fast-skip-deblocking, found '\(videoDecode)'")
+        }
+        if setting == .fast || setting == .fastSkipDeblocking, `protocol` == FeatureProtocol.reference.rawValue {
+            throw ValidationError("--video-decode fast is for --protocol strict; the reference protocol needs OpenCV's exact bytes")
+        }
     }
 
     func run() throws {
@@ -83,7 +91,8 @@ struct XPFeatures: ParsableCommand {
         let reporter = ProgressReporter(quiet: quiet)
         let options = FeatureBuildOptions(featureProtocol: FeatureProtocol(rawValue: `protocol`) ?? .strict, cacheDirectory: cacheURL,
                                           force: force, decoderThreads: threads, frameNames: names,
-                                          captionRules: windowing.chosenCaptionRules, progress: { reporter.report($0) })
+                                          captionRules: windowing.chosenCaptionRules, progress: { reporter.report($0) },
+                                          videoDecode: VideoDecodeSetting(rawValue: videoDecode) ?? .automatic)
         let start = Date()
         let result = try EpisodeFeatures.build(episode: ep, plan: plan, options: options)
         try result.write(to: outURL)

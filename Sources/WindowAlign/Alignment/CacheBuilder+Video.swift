@@ -14,12 +14,31 @@ extension CacheBuilder {
         var error: String?
     }
 
-    /// Features of every decodable frame of one MP4 (cached by content).
-    mutating func decodeVideo(url: URL, stage: String) throws -> (cache: PerFrameCache, meta: VideoMeta, cacheState: String) {
+    /// One stream's decoded features, or why there are none.
+    typealias DecodedVideo = (cache: PerFrameCache, meta: VideoMeta, cacheState: String)
+
+    /// The decode setting this build uses: `reference` is always exact (OpenCV's bytes);
+    /// `strict` takes `options.videoDecode`, where `.automatic` means `.fast`.
+    var effectiveVideoDecode: VideoDecodeSetting {
+        guard strict else { return .exact }
+        return options.videoDecode == .automatic ? .fast : options.videoDecode
+    }
+
+    /// Features of every decodable frame of one MP4 (cached by content). Does not touch the
+    /// builder's state, so several streams can be decoded at once (`buildVideoStreams`).
+    func decodeVideo(url: URL, stage: String, threads: Int, report: VideoProgress) throws -> DecodedVideo {
+        let setting = effectiveVideoDecode
         var key: String? = nil
         if let store {
-            key = ContentFingerprint.key(["video-v1", "img=\(VideoFeatures.imageSize)", "grid=\(VideoFeatures.gridSize)",
-                                          "hist=\(VideoFeatures.histogramBins)", "rgb24-area", try ContentFingerprint.file(url)])
+            // The exact entry keeps its original key: its features are the same bytes as before.
+            var parts = ["video-v1", "img=\(VideoFeatures.imageSize)", "grid=\(VideoFeatures.gridSize)",
+                         "hist=\(VideoFeatures.histogramBins)", "rgb24-area", try ContentFingerprint.file(url)]
+            switch setting {
+            case .fast: parts.append("decode=fast-v1:area-before-colour")
+            case .fastSkipDeblocking: parts.append("decode=fast-v1:skip-loop-filter,area-before-colour")
+            case .exact, .automatic: break
+            }
+            key = ContentFingerprint.key(parts)
             if let key, let hit = store.load(kind: "video", key: key, cols: VideoFeatures.dimension, as: VideoMeta.self),
                hit.meta.pts.count == hit.cache.rows {
                 return (hit.cache, hit.meta, "hit")
@@ -27,24 +46,28 @@ extension CacheBuilder {
         }
         let size = VideoFeatures.imageSize
         let decoder = try episode.videoDecoder(url.deletingPathExtension().lastPathComponent, options: VideoDecodeOptions(output: .rgb24, size: .area(width: size, height: size),
-                                                                              threads: options.decoderThreads))
+                                                                              threads: threads,
+                                                                              skipLoopFilter: setting == .fastSkipDeblocking,
+                                                                              areaBeforeColour: setting == .fast || setting == .fastSkipDeblocking))
+        let expected = decoder.declaredFrameCount ?? n
         var values: [Float] = []
-        values.reserveCapacity((decoder.declaredFrameCount ?? n) * VideoFeatures.dimension)
+        values.reserveCapacity(expected * VideoFeatures.dimension)
         var pts: [Int64] = []
+        pts.reserveCapacity(expected)
         var frame = VideoFrame()
         var error: String? = nil
-        let expected = decoder.declaredFrameCount ?? n
+        report.send(stage, 0, expected)
         do {
             while try decoder.nextFrame(into: &frame) {
                 values += VideoFeatures.thumbnailFeatures(frame.pixels)
                 pts.append(frame.pts)
-                if pts.count % 50 == 0 { progress(stage, pts.count, expected) }
+                if pts.count % 50 == 0 { report.send(stage, pts.count, expected) }
             }
         } catch let e {
             // The reference stops at a failed read and holds the last good vector.
             error = "\(e)"
         }
-        progress(stage, pts.count, max(expected, pts.count))
+        report.send(stage, pts.count, max(expected, pts.count))
         let meta = VideoMeta(frames: pts.count, pts: pts, timeBaseNumerator: decoder.timeBase.numerator,
                              timeBaseDenominator: decoder.timeBase.denominator, fps: decoder.fps, error: error)
         let cache = try PerFrameCache(values: values, rows: pts.count, cols: VideoFeatures.dimension)
@@ -61,20 +84,63 @@ extension CacheBuilder {
         return (cache, meta, state)
     }
 
-    mutating func buildVideo(stream: String) {
+    /// Decodes the six streams at once, one worker per core (largest files first, so the
+    /// fisheye streams do not end up alone at the end), then aligns them on this thread in
+    /// stream order. Each decoder gets one thread when several run at once (0 = automatic):
+    /// libavcodec's frame threading costs extra CPU for synchronisation and buys nothing when
+    /// the cores are already busy with other streams. The results equal a sequential build:
+    /// each stream is decoded by its own decoder in order, whatever the schedule.
+    mutating func buildVideoStreams(_ names: [String]) {
+        let urls = names.map { episode.directory.appendingPathComponent($0 + ".mp4") }
+        for (name, url) in zip(names, urls) { mediaPaths[name] = url.path }
+        let sizes = urls.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? nil }
+        let present = names.indices.filter { sizes[$0] != nil }
+        let order = present.sorted { (sizes[$0] ?? 0, -$0) > (sizes[$1] ?? 0, -$1) }
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let workers = max(1, min(order.count, options.videoStreamsAtOnce > 0 ? options.videoStreamsAtOnce : cores))
+        let threads = options.decoderThreads > 0 ? options.decoderThreads : (workers > 1 ? max(1, cores / workers) : 0)
+        let results = VideoResults(count: names.count)
+        let queue = WorkQueue(order)
+        let report = VideoProgress(options.progress)
+        let builder = self
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let i = queue.next() {
+                let start = ContinuousClock.now
+                let result: Result<DecodedVideo, VideoStreamFailure>
+                do { result = .success(try builder.decodeVideo(url: urls[i], stage: "video " + names[i], threads: threads, report: report)) }
+                catch { result = .failure(VideoStreamFailure(message: "\(error)")) }
+                results.set(i, result, seconds: Self.elapsed(since: start))
+            }
+        }
+        for (i, name) in names.enumerated() {
+            buildVideo(stream: name, url: urls[i], decoded: results.get(i))
+        }
+    }
+
+    /// Aligns one decoded stream to the annotation frames; `decoded` is nil when the file is
+    /// absent. `seconds` in the diagnostics is the stream's own decode time plus its alignment
+    /// (streams decoded at once overlap, so these do not add up to the stage's wall time).
+    mutating func buildVideo(stream: String, url: URL, decoded result: (Result<DecodedVideo, VideoStreamFailure>, Double)?) {
         let start = ContinuousClock.now
         let block = "video_" + stream
-        let url = episode.directory.appendingPathComponent(stream + ".mp4")
-        mediaPaths[stream] = url.path
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        guard let entry = result, FileManager.default.fileExists(atPath: url.path) else {
             diagnostics.append(StreamDiagnostics(block: block, present: false, source: url.lastPathComponent, note: "file absent", zeroFrames: n))
             return
         }
+        let (result, decodeSeconds) = entry
         var d = StreamDiagnostics(block: block, present: true, source: url.lastPathComponent)
-        let decoded: (cache: PerFrameCache, meta: VideoMeta, cacheState: String)
-        do { decoded = try decodeVideo(url: url, stage: "video " + stream) } catch {
+        let decodeNote: String
+        switch effectiveVideoDecode {
+        case .fast: decodeNote = "decode: fast (INTER_AREA on Y/U/V, then RGB; not OpenCV's bytes)"
+        case .fastSkipDeblocking: decodeNote = "decode: fast-skip-deblocking (no deblocking filter; INTER_AREA on Y/U/V, then RGB; not OpenCV's bytes)"
+        case .exact, .automatic: decodeNote = "decode: exact (libswscale RGB, then INTER_AREA: OpenCV's bytes)"
+        }
+        let decoded: DecodedVideo
+        switch result {
+        case .success(let v): decoded = v
+        case .failure(let failure):
             d.present = false
-            d.note = "\(error)"
+            d.note = failure.message
             d.zeroFrames = n
             diagnostics.append(d)
             return
@@ -92,7 +158,7 @@ extension CacheBuilder {
         }
         let dim = VideoFeatures.dimension
         var out = [Float](repeating: 0, count: n * dim)
-        var notes: [String] = []
+        var notes: [String] = [decodeNote]
         if let e = meta.error { notes.append("decoding stopped after \(m) frames: \(e)") }
         let tb = Double(meta.timeBaseNumerator) / Double(max(meta.timeBaseDenominator, 1))
         if strict, let times = frameTimes {
@@ -130,8 +196,58 @@ extension CacheBuilder {
         }
         d.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
         if let c = try? PerFrameCache(values: out, rows: n, cols: dim) { sources[block] = .perFrame(c) }
-        d.seconds = Self.elapsed(since: start)
+        d.seconds = decodeSeconds + Self.elapsed(since: start)
         diagnostics.append(d)
     }
 
+}
+
+/// Why a stream has no features (the decoder's error, as the stream's note).
+struct VideoStreamFailure: Error {
+    var message: String
+}
+
+/// Progress from the video workers, handed to the caller's callback one call at a time.
+final class VideoProgress: @unchecked Sendable {
+    private let callback: (@Sendable (FeatureProgress) -> Void)?
+    private let lock = NSLock()
+    init(_ callback: (@Sendable (FeatureProgress) -> Void)?) { self.callback = callback }
+    func send(_ stage: String, _ done: Int, _ total: Int) {
+        guard let callback else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        callback(FeatureProgress(stage: stage, done: done, total: total))
+    }
+}
+
+/// The streams' indices, handed out one at a time to whichever worker is free.
+final class WorkQueue: @unchecked Sendable {
+    private var items: [Int]
+    private var position = 0
+    private let lock = NSLock()
+    init(_ items: [Int]) { self.items = items }
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard position < items.count else { return nil }
+        position += 1
+        return items[position - 1]
+    }
+}
+
+/// Each stream's result and decode seconds, written by the workers at their own index.
+final class VideoResults: @unchecked Sendable {
+    private var items: [(Result<CacheBuilder.DecodedVideo, VideoStreamFailure>, Double)?]
+    private let lock = NSLock()
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<CacheBuilder.DecodedVideo, VideoStreamFailure>, seconds: Double) {
+        lock.lock()
+        items[i] = (r, seconds)
+        lock.unlock()
+    }
+    func get(_ i: Int) -> (Result<CacheBuilder.DecodedVideo, VideoStreamFailure>, Double)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return items[i]
+    }
 }

@@ -43,7 +43,7 @@ struct CacheBuilder {
         buildIMU()
         if options.includeMediaBlocks {
             buildDepth()
-            for name in episodeVideoStreamNames { buildVideo(stream: name) }
+            buildVideoStreams(episodeVideoStreamNames)
             buildAudio()
         } else {
             skipMediaBlocks()
