@@ -152,7 +152,8 @@ struct BenchFeatures: ParsableCommand {
             result["python_comparison"] = "skipped (--no-python)"
         } else if let python = findPython(importing: "numpy, cv2, h5py"), let script = benchScript("features.py") {
             stderr("running Benchmarks/features.py (numpy + OpenCV)")
-            let table = try episode.captions()
+            // The texts the reference build hashed: its protocol's caption rules (release).
+            let table = try episode.captions(rules: FeatureProtocol.reference.defaultCaptionRules)
             let texts = (0..<caches.frameCount).map { k -> String in
                 guard k < table.frames.count else { return "" }
                 return frameCaptionText(objects: table.frames[k].objects ?? [], interaction: table.frames[k].interaction ?? "")
