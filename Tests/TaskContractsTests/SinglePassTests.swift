@@ -19,7 +19,7 @@ struct SinglePassTests {
     func buildFromEpisode(_ p: SuiteProtocol) throws {
         let dir = try Self.folder.get()
         let log = EpisodeAccessLog()
-        let fp: FeatureProtocol = p == .reference ? .reference : .strict
+        let fp = p.featureProtocol
         let episode = try EpisodeLoader.load(folder: dir, source: .episodeFeatures(fp, cache: nil), suiteProtocol: p, accessLog: log)
         #expect(log.repeated.isEmpty, "read more than once: \(log.repeated)")
         #expect(log.count("open annotation.hdf5") == 1)

@@ -58,7 +58,7 @@ public struct EpisodeInput: Sendable, Equatable {
     public static func load(_ inputs: [EpisodeInput], protocol suiteProtocol: SuiteProtocol, cache: URL, sensorsOnly: Bool = false,
                             captionRules: CaptionRuleSet? = nil,
                             progress: @escaping @Sendable (String) -> Void) throws -> [SuiteEpisode] {
-        let featureProtocol: FeatureProtocol = suiteProtocol == .reference ? .reference : .strict
+        let featureProtocol = suiteProtocol.featureProtocol
         let frameCaches = cache.appendingPathComponent("frame-caches")
         var loaded: [SuiteEpisode] = []
         for (i, input) in inputs.enumerated() {

@@ -34,11 +34,11 @@ public enum EpisodeLoader {
         case sensorsOnly
     }
 
-    /// The timeline options of a suite protocol.
-    public static func timelineOptions(_ suiteProtocol: SuiteProtocol, cache: URL? = nil, captionRules: CaptionRuleSet? = nil,
+    /// The timeline options of a protocol, with progress lines at each stage's start and end.
+    public static func timelineOptions(_ featureProtocol: FeatureProtocol, cache: URL? = nil, captionRules: CaptionRuleSet? = nil,
                                        includeMediaBlocks: Bool = true,
                                        progress: (@Sendable (String) -> Void)? = nil) -> FeatureBuildOptions {
-        var options = FeatureBuildOptions(featureProtocol: suiteProtocol == .reference ? .reference : .strict, cacheDirectory: cache,
+        var options = FeatureBuildOptions(featureProtocol: featureProtocol, cacheDirectory: cache,
                                           captionRules: captionRules, includeMediaBlocks: includeMediaBlocks)
         if let say = progress {
             options.progress = { step in
@@ -58,18 +58,17 @@ public enum EpisodeLoader {
         let name = folder.lastPathComponent
         switch source {
         case .folder(let features):
-            let options = timelineOptions(suiteProtocol, captionRules: captionRules, includeMediaBlocks: false)
+            let options = timelineOptions(suiteProtocol.featureProtocol, captionRules: captionRules, includeMediaBlocks: false)
             let timeline = try EpisodeTimeline.build(episodeAt: folder, options: options, accessLog: accessLog)
             let loaded = try SuiteEpisode.loadFeatures(folder: features)
             return try SuiteEpisode(name: name, session: session, windows: loaded.windows, features: loaded.features,
                                     presentBlocks: loaded.presentBlocks, frames: FrameData(timeline))
         case .episodeFeatures(let p, let cache):
-            var options = timelineOptions(p == .reference ? .reference : .strict, cache: cache, captionRules: captionRules, progress: progress)
-            options.featureProtocol = p
+            let options = timelineOptions(p, cache: cache, captionRules: captionRules, progress: progress)
             let timeline = try EpisodeTimeline.build(episodeAt: folder, options: options, accessLog: accessLog)
             return try suiteEpisode(timeline, name: name, session: session, spec: spec, progress: options.progress).episode
         case .sensorsOnly:
-            let options = timelineOptions(suiteProtocol, captionRules: captionRules, includeMediaBlocks: false)
+            let options = timelineOptions(suiteProtocol.featureProtocol, captionRules: captionRules, includeMediaBlocks: false)
             let timeline = try EpisodeTimeline.build(episodeAt: folder, options: options, accessLog: accessLog)
             return try suiteEpisode(timeline, name: name, session: session, spec: spec).episode
         }

@@ -10,6 +10,10 @@ public enum SuiteProtocol: String, Sendable, Codable, CaseIterable {
     /// thresholded hand contacts, peak-picked boundaries, standardised tolerance-aware
     /// retrieval, canonical object names, constant columns dropped, baselines, seeds, intervals.
     case strict
+
+    /// The feature and timeline protocol of the same name: a run's features and targets
+    /// follow the contract it is scored under.
+    public var featureProtocol: FeatureProtocol { self == .reference ? .reference : .strict }
 }
 
 /// The two head families run on every task.

@@ -53,7 +53,7 @@ public enum SuiteCache {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: featuresDir.appendingPathComponent("features.npy").path) else { return nil }
         progress?("building \(featureProtocol.rawValue) features into \(featuresDir.path)")
-        let options = EpisodeLoader.timelineOptions(featureProtocol == .reference ? .reference : .strict, cache: frameCaches,
+        let options = EpisodeLoader.timelineOptions(featureProtocol, cache: frameCaches,
                                                     captionRules: captionRules, progress: progress)
         let timeline = try EpisodeTimeline.build(episodeAt: episodeDir, options: options)
         let (episode, result) = try EpisodeLoader.suiteEpisode(timeline, name: episodeDir.lastPathComponent, session: nil,

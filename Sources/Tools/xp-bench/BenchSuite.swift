@@ -42,7 +42,7 @@ struct BenchSuite: ParsableCommand {
         BLASConfiguration.shortenIdleSpin()
         let loadAtStart = benchLoadAverage()
         let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
-        let fp: FeatureProtocol = p == .reference ? .reference : .strict
+        let fp = p.featureProtocol
         let seedList = seeds.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
         let cacheURL = URL(fileURLWithPath: cache)
         let note: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }

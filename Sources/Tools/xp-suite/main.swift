@@ -115,12 +115,12 @@ struct XPSuite: ParsableCommand {
         config.concurrentTasks = concurrentTasks
 
         let rules = captionRules.flatMap(CaptionRuleSet.init(rawValue:))
-        config.captionRules = rules ?? (p == .reference ? FeatureProtocol.reference : .strict).defaultCaptionRules
+        config.captionRules = rules ?? p.featureProtocol.defaultCaptionRules
         var inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
         var loaded: [SuiteEpisode]? = nil
         if inputs.isEmpty {
             let cached = try SuiteCache.syntheticEpisode(cache: URL(fileURLWithPath: cache), frames: frames,
-                                                         featureProtocol: p == .reference ? .reference : .strict,
+                                                         featureProtocol: p.featureProtocol,
                                                          captionRules: rules, progress: say)
             // Just built: use it as it is in memory rather than reading back what was written.
             if let built = cached.built, !sensorsOnly { loaded = [built] }

@@ -6,8 +6,7 @@ extension CacheBuilder {
 
     mutating func buildCamera(poses: CameraPoses?) {
         guard let poses else {
-            let reason: String
-            do { _ = try episode.cameraPoses(); reason = "unavailable" } catch { reason = "\(error)" }
+            let reason = posesNote ?? "unavailable"
             diagnostics.append(StreamDiagnostics(block: "camera_translation", present: false, source: "slam/trans_xyz", note: reason, zeroFrames: n))
             diagnostics.append(StreamDiagnostics(block: "camera_rotation_matrix", present: false, source: "slam/quat_wxyz", note: reason, zeroFrames: n))
             return

@@ -21,6 +21,7 @@ struct CacheBuilder {
     var calibration: Calibration? = nil
     var calibrationNote: String? = nil
     var poses: CameraPoses? = nil
+    var posesNote: String? = nil
     var targetHands: [Float]? = nil
     var targetHandValid: [Bool]? = nil
     var contacts: [Float]? = nil
@@ -59,7 +60,7 @@ struct CacheBuilder {
     /// The datasets more than one block (or a task target) needs, read once.
     mutating func readShared() {
         do { calibration = try episode.calibration() } catch { calibrationNote = "\(error)" }
-        poses = try? episode.cameraPoses(calibration: calibration)
+        do { poses = try episode.cameraPoses(calibration: calibration) } catch { posesNote = "\(error)" }
         do {
             captionTable = try episode.captions(rules: options.resolvedCaptionRules,
                                                 frameNames: options.frameNames ?? timeline.frameNames)

@@ -19,10 +19,12 @@ public enum EpisodeFeatures {
     /// says why in ``EpisodeWindows/labelNote``.
     public static func windows(episode: Episode, plan: WindowPlan, frameCount: Int? = nil,
                                frameNames: [String]? = nil, captionRules: CaptionRules = .current) throws -> EpisodeWindows {
-        let n = try frameCount ?? episode.frameCount()
+        // The frame names are read once: for N and, unless given, for resolving the caption.
+        let timeline = try episode.timeline()
+        let n = frameCount ?? timeline.frameCount
         var table: CaptionTable? = nil
         var note: String? = nil
-        do { table = try episode.captions(rules: captionRules, frameNames: frameNames) } catch { note = "\(error)" }
+        do { table = try episode.captions(rules: captionRules, frameNames: frameNames ?? timeline.frameNames) } catch { note = "\(error)" }
         let labels = FrameLabels(table: table, frameCount: n, note: note)
         return try EpisodeWindows.build(labels: labels, frameCount: n, plan: plan)
     }
