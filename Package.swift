@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TaskContracts", targets: ["TaskContracts"]),
         .library(name: "Exporters", targets: ["Exporters"]),
         .executable(name: "xp-inspect", targets: ["xp-inspect"]),
+        .executable(name: "xp-qa", targets: ["xp-qa"]),
         .executable(name: "xp-bench", targets: ["xp-bench"]),
         .executable(name: "xp-fixture", targets: ["xp-fixture"]),
         .executable(name: "xp-windows", targets: ["xp-windows"]),
@@ -80,6 +81,11 @@ let package = Package(
             path: "Sources/Tools/xp-inspect"
         ),
         .executableTarget(
+            name: "xp-qa",
+            dependencies: ["XPCore", "EpisodeIO", "TaskContracts", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-qa"
+        ),
+        .executableTarget(
             name: "xp-fixture",
             dependencies: ["XPCore", "EpisodeIO", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-fixture"
@@ -139,7 +145,7 @@ let package = Package(
         // End to end: runs the built xp-* executables (the dependencies make `swift test` build them).
         .testTarget(
             name: "ToolTests",
-            dependencies: ["XPTestSupport", "xp-inspect", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench"]
+            dependencies: ["XPTestSupport", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench"]
         ),
     ]
 )
