@@ -1,0 +1,48 @@
+import ArgumentParser
+import EpisodeIO
+import Foundation
+
+/// What a tool does when the quality pass finds bad data in its inputs.
+public enum OnBadData: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// Report the findings and go on with bad values masked.
+    case warn
+    /// Report the findings and stop (exit 1) before writing anything, when any is a warning or an error.
+    case error
+}
+
+/// `--on-bad-data`, shared by every tool that reads episodes.
+public struct BadDataOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("warn: report data-quality findings on stderr and go on with bad values masked; error: stop before writing anything when a finding is a warning or an error.",
+                               valueName: "warn|error"))
+    public var onBadData: OnBadData = .warn
+
+    public init() {}
+}
+
+/// Reporting findings the same way in every tool.
+public enum DataFindings {
+    /// The quality findings of the episode at `path` that touch `modalities` (all when nil).
+    public static func check(_ path: String, modalities: Set<Modality>? = nil, frameNames: [String]? = nil,
+                             captionRules: CaptionRules = .current, media: Bool = true) -> [QualityFinding] {
+        var options = QualityOptions(frameNames: frameNames, captionRules: captionRules)
+        if !media { options.mediaStreams = [] }
+        let report = EpisodeQualityReport.check(path: path, options: options)
+        let findings = report.findings.ordered
+        guard let modalities else { return findings }
+        return findings.touching(modalities)
+    }
+
+    /// Prints `findings` on stderr, one line each (never hidden by `--quiet`).
+    public static func print(_ findings: [QualityFinding]) {
+        for finding in findings { Tool.note(finding.description) }
+    }
+
+    /// Prints `findings`, then stops when `mode` is `error` and one of them is a warning or worse.
+    public static func report(_ findings: [QualityFinding], mode: OnBadData) throws {
+        print(findings)
+        let bad = findings.filter { $0.severity >= .warning }
+        if mode == .error, !bad.isEmpty {
+            throw ToolError("\(bad.count) data-quality finding\(bad.count == 1 ? "" : "s") (first: [\(bad[0].check)] \(bad[0].dataset ?? bad[0].file)) and --on-bad-data error: nothing was written. Run `xp-qa` for the full report, or pass --on-bad-data warn to go on with bad values masked.")
+        }
+    }
+}
