@@ -46,3 +46,18 @@ public enum DataFindings {
         }
     }
 }
+
+extension DataFindings {
+    /// Checks every episode of `inputs` (progress on stderr for several), prints the findings,
+    /// stops under `--on-bad-data error`, and returns them in input order.
+    public static func gate(_ inputs: [URL], mode: OnBadData, captionRules: CaptionRules, media: Bool, quiet: Bool) throws -> [[QualityFinding]] {
+        let progress = Progress("quality checks", total: inputs.count, quiet: quiet || inputs.count < 2)
+        var all: [[QualityFinding]] = []
+        for (k, url) in inputs.enumerated() {
+            all.append(check(url.path, captionRules: captionRules, media: media))
+            progress.update(k + 1)
+        }
+        try report(all.flatMap { $0 }, mode: mode)
+        return all
+    }
+}

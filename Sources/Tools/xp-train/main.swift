@@ -56,6 +56,8 @@ struct XPTrain: ParsableCommand {
         if let blasThreads, blasThreads < 1 { throw ValidationError("--blas-threads must be at least 1") }
     }
 
+    @OptionGroup var badData: BadDataOptions
+
     func run() throws {
         // Training alternates BLAS calls with its own two-thread passes; idle BLAS workers must
         // not poll the cores meanwhile (see BLASConfiguration.shortenIdleSpin).
@@ -67,7 +69,14 @@ struct XPTrain: ParsableCommand {
         let output = URL(fileURLWithPath: out)
         if FileManager.default.fileExists(atPath: output.path) && !overwrite { throw SuiteError.outputExists(path: output.path) }
         let inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
-        let loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), progress: { Tool.note($0) })
+        let findings = try DataFindings.gate(inputs.map(\.episode), mode: badData.onBadData, captionRules: p.featureProtocol.defaultCaptionRules,
+                                             media: true, quiet: false)
+        var loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), progress: { Tool.note($0) })
+        for i in loaded.indices where i < findings.count { loaded[i].dataFindings = findings[i] }
+        if let blocking = loaded.first.flatMap({ _ in loaded.map { t.blockingFindings(in: $0.dataFindings) } }), blocking.allSatisfy({ !$0.isEmpty }) {
+            let f = blocking[0][0]
+            throw ToolError("\(t.rawValue) is not applicable: the data of every episode blocks it (first: [\(f.check)] \(f.dataset ?? f.file) in \(f.file): found \(f.found)). Nothing was written.")
+        }
         let policy = try SplitPolicy.standard(for: loaded, seed: splitSeed)
         Tool.note("\(t.rawValue): building inputs (\(p.rawValue), \(policy.name) split)")
         let problem = try TaskProblemBuilder.build(TaskContract(t, protocol: p), episodes: loaded, policy: policy)
