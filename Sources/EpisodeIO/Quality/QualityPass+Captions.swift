@@ -47,7 +47,7 @@ extension QualityPass {
             // The release has segments without actions (7 of 18 in the sample): only all of them empty is a warning.
             add(.captionEmptyActions, empty.count == document.segments.count ? .warning : .info, dataset: key, modality: .captions,
                 rows: empty, totalRows: document.segments.count, unit: "segments",
-                expected: "at least one 'Current Action' per segment", found: "\(empty.count) of \(document.segments.count) segments without actions",
+                expected: "at least one 'Current Action' per segment", found: "segments without actions",
                 action: "Frames of those segments carry no action label.")
         }
         guard !names.isEmpty || options.frameNames != nil else { return }

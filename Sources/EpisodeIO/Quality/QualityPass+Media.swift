@@ -123,7 +123,7 @@ extension QualityPass {
         let backwards = Self.order(pts).backwards
         if !backwards.isEmpty {
             add(.nonMonotonicTimestamps, .warning, dataset: name, modality: .video, file: url.path, rows: backwards, totalRows: pts.count, unit: "frames",
-                expected: "presentation times increasing frame by frame", found: "\(backwards.count) frames earlier than the one before",
+                expected: "presentation times increasing frame by frame", found: "presentation times earlier than the frame before",
                 action: "Frames are taken in decode order; timestamp alignment of this stream is unreliable.")
         }
         guard let stamps = frameTimestamps, let p0 = pts.first, let t0 = stamps.first else { return }

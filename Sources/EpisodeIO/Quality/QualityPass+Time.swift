@@ -17,12 +17,12 @@ extension QualityPass {
         let (backwards, repeats) = Self.order(values)
         if !backwards.isEmpty {
             add(.nonMonotonicTimestamps, .error, dataset: dataset, modality: modality, rows: backwards, totalRows: values.count,
-                expected: "\(clock) increasing row by row", found: "\(backwards.count) rows earlier than the row before",
+                expected: "\(clock) increasing row by row", found: "values earlier than the row before",
                 action: "Frames cannot be put in time order; alignment to this clock is unreliable. Re-export the episode.")
         }
         if !repeats.isEmpty {
             add(.duplicateTimestamps, .warning, dataset: dataset, modality: modality, rows: repeats, totalRows: values.count,
-                expected: "one \(clock) per row", found: "\(repeats.count) rows repeating the row before",
+                expected: "one \(clock) per row", found: "values equal to the row before",
                 action: "Lookups by timestamp resolve to one of the repeated rows only.")
         }
     }

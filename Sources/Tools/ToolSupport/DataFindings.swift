@@ -32,9 +32,10 @@ public enum DataFindings {
         return findings.touching(modalities)
     }
 
-    /// Prints `findings` on stderr, one line each (never hidden by `--quiet`).
+    /// Prints the warnings and errors of `findings` on stderr, one line each (never hidden by
+    /// `--quiet`; infos go to the tools' JSON outputs and `xp-qa` only).
     public static func print(_ findings: [QualityFinding]) {
-        for finding in findings { Tool.note(finding.description) }
+        for finding in findings where finding.severity >= .warning { Tool.note(finding.description) }
     }
 
     /// Prints `findings`, then stops when `mode` is `error` and one of them is a warning or worse.
