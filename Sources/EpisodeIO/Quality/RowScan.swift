@@ -19,16 +19,38 @@ public struct RowScan: Sendable, Equatable {
         guard width > 0 else { return }
         let count = values.count / width
         for r in 0..<count {
-            var finite = true, zero = true, negative = false
-            let base = r * width
-            for k in base..<(base + width) {
-                let v = values[k]
-                if !v.isFinite { finite = false } else if v != 0 { zero = false; if v < 0 { negative = true } }
+            let row = UnsafeBufferPointer(rebasing: values[(r * width)..<((r + 1) * width)])
+            let (finite, zero, negative): (Bool, Bool, Bool)
+            if T.self == Float.self {
+                (finite, zero, negative) = row.withMemoryRebound(to: UInt32.self) { Self.classify($0, magnitude: 0x7fff_ffff, exponent: 0x7f80_0000, carry: 0x0080_0000) }
+            } else if T.self == Double.self {
+                (finite, zero, negative) = row.withMemoryRebound(to: UInt64.self) {
+                    Self.classify($0, magnitude: 0x7fff_ffff_ffff_ffff, exponent: 0x7ff0_0000_0000_0000, carry: 0x0010_0000_0000_0000)
+                }
+            } else {
+                (finite, zero, negative) = (row.allSatisfy(\.isFinite), row.allSatisfy { $0 == 0 }, row.contains { $0 < 0 })
             }
             if !finite { nonFiniteRows.append(firstRow + r) } else if zero { zeroRows.append(firstRow + r) }
-            if negatives && negative { negativeRows.append(firstRow + r) }
+            if negatives && negative && finite { negativeRows.append(firstRow + r) }
         }
         rows += count
+    }
+
+    /// One row's IEEE bit patterns, branch-free so the loop vectorises (depth rows are 65,536
+    /// values): non-finite when the exponent is all ones (adding its lowest bit carries into
+    /// the sign position), zero when the magnitude is, negative when the sign is set on a
+    /// non-zero magnitude.
+    @inline(__always)
+    static func classify<U: FixedWidthInteger & UnsignedInteger>(_ bits: UnsafeBufferPointer<U>, magnitude: U, exponent: U, carry: U) -> (finite: Bool, zero: Bool, negative: Bool) {
+        let top = U.bitWidth - 1
+        var nonFinite: U = 0, nonZero: U = 0, negative: U = 0
+        for b in bits {
+            let m = b & magnitude
+            nonFinite |= ((b & exponent) &+ carry) >> top
+            nonZero |= m
+            negative |= (b >> top) & ((m &+ magnitude) >> top)
+        }
+        return (nonFinite == 0, nonZero == 0, negative != 0)
     }
 
     /// Scans an array (see ``scan(_:width:firstRow:negatives:)``).
