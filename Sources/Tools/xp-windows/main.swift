@@ -33,13 +33,17 @@ struct XPWindows: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let ep = try Episode(path: episode)
+        // Before any work: the output file must be writable where it is named.
+        if let out { try Tool.checkOutput(URL(fileURLWithPath: out), option: "--out", kind: .file) }
         let names = try windowing.frameNames()
+        let ep = try Episode(path: episode)
         let plan = try windowing.plan()
         let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names, captionRules: windowing.chosenCaptionRules ?? .current)
         if let note = result.labelNote { Tool.note("warning: \(note)") }
         if let out {
-            try WindowsCSV.write(result.windows, to: URL(fileURLWithPath: out))
+            let url = URL(fileURLWithPath: out)
+            try Tool.prepareOutputFolder(url.deletingLastPathComponent(), option: "the folder of --out")
+            try WindowsCSV.write(result.windows, to: url)
             Tool.note("wrote \(result.windows.count) windows to \(out)")
         } else {
             FileHandle.standardOutput.write(Data(WindowsCSV.encode(result.windows).utf8))
