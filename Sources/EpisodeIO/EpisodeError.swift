@@ -8,6 +8,13 @@ public enum EpisodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case fileNotFound(file: String)
     /// The file exists but is not an HDF5 file (bad signature).
     case notHDF5(file: String)
+    /// The file exists and holds no bytes at all (an interrupted download or copy).
+    case emptyFile(file: String)
+    /// The file is a Git LFS pointer (a small text file naming the real file's hash), not the
+    /// file itself: the clone was made without fetching the LFS objects.
+    case gitLFSPointer(file: String)
+    /// A folder stands where a file is expected (e.g. `annotation.hdf5` is a folder).
+    case notAFile(file: String)
     /// The HDF5 library could not open or read the file (truncated, corrupt, permissions).
     case unreadable(file: String, reason: String)
     /// A group the operation needs is absent.
@@ -36,7 +43,13 @@ public enum EpisodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .fileNotFound(let file):
             return "\(file): no such file or folder. Pass an episode folder holding annotation.hdf5, or the annotation.hdf5 path itself."
         case .notHDF5(let file):
-            return "\(file): not an HDF5 file (the HDF5 signature is missing). Check that the download finished and that this is annotation.hdf5 (a Git LFS pointer is a small text file)."
+            return "\(file): not an HDF5 file (the HDF5 signature is missing). Check that the download finished and that this is annotation.hdf5."
+        case .emptyFile(let file):
+            return "\(file): the file is empty (0 bytes); the download or copy did not finish. Download it again."
+        case .gitLFSPointer(let file):
+            return "\(file): this is a Git LFS pointer, not the file (a small text file naming the real file's hash). Run `git lfs pull` in the dataset clone (or download the episode again with LFS enabled) to fetch it."
+        case .notAFile(let file):
+            return "\(file): it is a folder, not a file. Pass the episode folder that holds annotation.hdf5, or the annotation.hdf5 file itself."
         case .unreadable(let file, let reason):
             return "\(file): the HDF5 library cannot read it (\(reason)). The file is probably truncated or corrupt; download it again."
         case .missingGroup(let file, let group):

@@ -99,7 +99,7 @@ public final class Episode: @unchecked Sendable {
     // MARK: Timeline
 
     /// Frame names: `slam/frame_names`, or `frame_%06d.jpg` for N taken from the first of
-    /// hands, depth, body keypoints (the toolkit's fallback when SLAM is absent).
+    /// the left hand, the right hand, depth, body keypoints (the toolkit's fallback when SLAM is absent).
     public func timeline() throws(EpisodeError) -> Timeline {
         var names: [String]
         var fallback = false
@@ -111,7 +111,7 @@ public final class Episode: @unchecked Sendable {
             names = try file.readStrings("slam/frame_names")
         } else {
             var count: Int?
-            for candidate in ["hand_mocap/left_joints_3d", "depth/depth", "full_body_mocap/keypoints"] where file.kind(of: candidate) == .dataset {
+            for candidate in ["hand_mocap/left_joints_3d", "hand_mocap/right_joints_3d", "depth/depth", "full_body_mocap/keypoints"] where file.kind(of: candidate) == .dataset {
                 var shape = try file.info(candidate).shape
                 if candidate.hasSuffix("keypoints"), shape.count == 4, shape.first == 1 { shape.removeFirst() }
                 count = shape.first
@@ -160,11 +160,16 @@ public final class Episode: @unchecked Sendable {
         var rotation = [Double](repeating: 0, count: n * 9)
         var translation = [Double](repeating: 0, count: n * 3)
         var valid = [Bool](repeating: true, count: n)
+        var badQuaternionRows: [Int] = [], nonFiniteTranslationRows: [Int] = []
         for i in 0..<n {
             var (w, x, y, z) = (q[i * 4], q[i * 4 + 1], q[i * 4 + 2], q[i * 4 + 3])
             let norm = (w * w + x * x + y * y + z * z).squareRoot()
             let tw = [t[i * 3], t[i * 3 + 1], t[i * 3 + 2]]
-            if !(norm > 1e-12) || !norm.isFinite || !tw.allSatisfy(\.isFinite) {
+            let badQuaternion = !(norm > 1e-12) || !norm.isFinite
+            let badTranslation = !tw.allSatisfy(\.isFinite)
+            if badQuaternion { badQuaternionRows.append(i) }
+            if badTranslation { nonFiniteTranslationRows.append(i) }
+            if badQuaternion || badTranslation {
                 valid[i] = false
                 (w, x, y, z) = (1, 0, 0, 0)
             } else {
@@ -199,7 +204,8 @@ public final class Episode: @unchecked Sendable {
                 translation[i * 3 + r] = -s
             }
         }
-        return CameraPoses(rotation: rotation, translation: translation, valid: valid)
+        return CameraPoses(rotation: rotation, translation: translation, valid: valid,
+                           badQuaternionRows: badQuaternionRows, nonFiniteTranslationRows: nonFiniteTranslationRows)
     }
 
     /// `calibration/cam01/T_c0_b`, row-major 4×4.
@@ -214,17 +220,24 @@ public final class Episode: @unchecked Sendable {
 
     // MARK: Mocap
 
-    /// Both hands. `left_joints_3d` is required; a missing right hand reads as zeros.
+    /// Both hands, each read on its own: a missing `left_joints_3d` or `right_joints_3d` reads
+    /// as zeros (never detected; ``Hands/leftStored`` and ``Hands/rightStored`` say which) and
+    /// leaves the other hand as stored. Throws when neither is stored.
     public func hands() throws(EpisodeError) -> Hands {
-        let shape = try requireNumeric("hand_mocap/left_joints_3d", trailing: [21, 3], type: .float32)
-        let left: [Float] = try file.read("hand_mocap/left_joints_3d")
+        let leftName = "hand_mocap/left_joints_3d", rightName = "hand_mocap/right_joints_3d"
+        let leftStored = file.kind(of: leftName) == .dataset
+        let rightStored = file.kind(of: rightName) == .dataset
+        // N comes from the left hand when it is stored (the right must then agree), else from the right.
+        let shape = try requireNumeric(leftStored || !rightStored ? leftName : rightName, trailing: [21, 3], type: .float32)
+        var left = [Float](repeating: 0, count: shape[0] * 63)
+        if leftStored { left = try file.read(leftName) }
         var right = [Float](repeating: 0, count: left.count)
-        var rightStored = false
-        if file.kind(of: "hand_mocap/right_joints_3d") == .dataset {
-            let rightShape = try requireNumeric("hand_mocap/right_joints_3d", trailing: [21, 3], type: .float32)
-            try requireRows("hand_mocap/right_joints_3d", shape: rightShape, frames: shape[0])
-            right = try file.read("hand_mocap/right_joints_3d")
-            rightStored = true
+        if rightStored {
+            if leftStored {
+                let rightShape = try requireNumeric(rightName, trailing: [21, 3], type: .float32)
+                try requireRows(rightName, shape: rightShape, frames: shape[0])
+            }
+            right = try file.read(rightName)
         }
         // Detected: some coordinate away from zero. A frame holding NaN or Inf is invalid, not a
         // detection (the quality pass reports it as `non_finite_rows`).
@@ -234,7 +247,7 @@ public final class Episode: @unchecked Sendable {
                 return frame.allSatisfy(\.isFinite) && frame.contains { abs($0) > 1e-8 }
             }
         }
-        return Hands(left: left, right: right, leftPresent: present(left), rightPresent: present(right), rightStored: rightStored)
+        return Hands(left: left, right: right, leftPresent: present(left), rightPresent: present(right), leftStored: leftStored, rightStored: rightStored)
     }
 
     /// Body keypoints and contacts. A leading dimension of 1 (`[1, N, 52, 3]`) is squeezed, as
@@ -286,7 +299,11 @@ public final class Episode: @unchecked Sendable {
     // MARK: Depth
 
     /// Depth size and episode-level range; reads no frames.
-    public func depthInfo() throws(EpisodeError) -> DepthInfo {
+    ///
+    /// `depth/confidence`, when stored, must have the shape of `depth/depth`. Given `frames`
+    /// (the episode's N), a disagreement is blamed on the dataset whose row count is not N:
+    /// a depth array with extra rows beside an intact confidence names `depth/depth`.
+    public func depthInfo(frames: Int? = nil) throws(EpisodeError) -> DepthInfo {
         let info = try file.info("depth/depth")
         guard info.type == .float32 else {
             throw .wrongType(file: annotationPath, dataset: "depth/depth", expected: "float32", found: info.type.description)
@@ -301,6 +318,11 @@ public final class Episode: @unchecked Sendable {
                 throw .wrongType(file: annotationPath, dataset: "depth/confidence", expected: "uint8", found: c.type.description)
             }
             guard c.shape == info.shape else {
+                if let frames, info.shape.first != frames, c.shape.first == frames, Array(c.shape.dropFirst()) == Array(info.shape.dropFirst()) {
+                    throw .wrongShape(file: annotationPath, dataset: "depth/depth",
+                                      expected: "first dimension N = \(frames), the episode's frame count (depth/confidence has \(frames) rows)",
+                                      found: info.shapeDescription)
+                }
                 throw .wrongShape(file: annotationPath, dataset: "depth/confidence", expected: info.shapeDescription + " (as depth/depth)", found: c.shapeDescription)
             }
             hasConfidence = true
@@ -455,9 +477,16 @@ public final class Episode: @unchecked Sendable {
     }
 
     /// Reads a frame-name timeline file: one name per line, blank lines ignored.
+    /// - Throws: ``EpisodeError/timeline(file:reason:)`` saying what is wrong with the file:
+    ///   missing, a folder, unreadable or without names.
     public static func readTimeline(path: String) throws(EpisodeError) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .timeline(file: path, reason: "the timeline file does not exist")
+        }
+        guard !isDirectory.boolValue else { throw .timeline(file: path, reason: "it is a folder, not a timeline file") }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileManager.default.fileExists(atPath: path) ? .timeline(file: path, reason: "cannot be read") : .fileNotFound(file: path)
+            throw .timeline(file: path, reason: "the timeline file cannot be read (check its permissions)")
         }
         let names = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -473,8 +502,8 @@ public final class DepthReader: @unchecked Sendable {
     let depth: HDF5Dataset
     let confidence: HDF5Dataset?
 
-    init(episode: Episode) throws(EpisodeError) {
-        info = try episode.depthInfo()
+    init(episode: Episode, frames: Int?) throws(EpisodeError) {
+        info = try episode.depthInfo(frames: frames)
         depth = try episode.file.dataset("depth/depth")
         confidence = info.hasConfidence ? try episode.file.dataset("depth/confidence") : nil
     }
@@ -503,6 +532,7 @@ public final class DepthReader: @unchecked Sendable {
 }
 
 extension Episode {
-    /// A reader for streaming depth frame blocks.
-    public func depthReader() throws(EpisodeError) -> DepthReader { try DepthReader(episode: self) }
+    /// A reader for streaming depth frame blocks. `frames` (the episode's N) names the right
+    /// dataset when depth and confidence disagree (``depthInfo(frames:)``).
+    public func depthReader(frames: Int? = nil) throws(EpisodeError) -> DepthReader { try DepthReader(episode: self, frames: frames) }
 }

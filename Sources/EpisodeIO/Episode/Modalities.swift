@@ -29,9 +29,38 @@ public struct CameraPoses: Sendable, Equatable {
     public var rotation: [Double]
     /// Camera centres in the world, 3 per frame.
     public var translation: [Double]
-    /// False for frames whose quaternion is zero or non-finite (identity is stored there).
+    /// False for frames whose quaternion is zero or non-finite, or whose translation is
+    /// non-finite (the identity pose is stored there).
     public var valid: [Bool]
+    /// Rows of `slam/quat_wxyz` that are zero or non-finite.
+    public var badQuaternionRows: [Int] = []
+    /// Rows of `slam/trans_xyz` with a non-finite coordinate.
+    public var nonFiniteTranslationRows: [Int] = []
     public var count: Int { valid.count }
+
+    /// What makes the invalid frames invalid, naming the dataset and rows of each cause
+    /// (e.g. `slam/trans_xyz is non-finite at rows 3–5`), or nil when every frame is valid.
+    public var invalidNote: String? {
+        var causes: [String] = []
+        if !badQuaternionRows.isEmpty {
+            causes.append("slam/quat_wxyz is zero or non-finite at \(Self.describeRows(badQuaternionRows))")
+        }
+        if !nonFiniteTranslationRows.isEmpty {
+            causes.append("slam/trans_xyz is non-finite at \(Self.describeRows(nonFiniteTranslationRows))")
+        }
+        return causes.isEmpty ? nil : causes.joined(separator: "; ")
+    }
+
+    /// `row 7`, or ascending runs such as `rows 3–5, 9 (4 rows)`: at most `limit` runs, then `…`.
+    static func describeRows(_ rows: [Int], limit: Int = 6) -> String {
+        if rows.count == 1 { return "row \(rows[0])" }
+        var runs: [(first: Int, last: Int)] = []
+        for r in rows.sorted() {
+            if let last = runs.last, r == last.last + 1 { runs[runs.count - 1].last = r } else if runs.last?.last != r { runs.append((r, r)) }
+        }
+        let shown = runs.prefix(limit).map { $0.first == $0.last ? "\($0.first)" : "\($0.first)–\($0.last)" }
+        return "rows " + shown.joined(separator: ", ") + (runs.count > limit ? ", …" : "") + " (\(rows.count) rows)"
+    }
 
     /// The 3×3 rotation of frame `i` as rows.
     public func rotation(_ i: Int) -> [[Double]] {
@@ -47,6 +76,8 @@ public struct Hands: Sendable, Equatable {
     /// False where the hand was not detected (every coordinate zero).
     public var leftPresent: [Bool]
     public var rightPresent: [Bool]
+    /// False when `left_joints_3d` is missing from the file (zeros are substituted, never detected).
+    public var leftStored: Bool = true
     /// False when `right_joints_3d` is missing from the file (zeros are substituted, as the toolkit).
     public var rightStored: Bool
     public var count: Int { leftPresent.count }

@@ -109,7 +109,12 @@ extension Episode {
             ok("slam/quat_wxyz", "slam/trans_xyz", "calibration/cam01/T_c0_b") ? (true, nil) : (false, "needs slam/quat_wxyz, slam/trans_xyz and calibration/cam01/T_c0_b")
         })
         modalities.append(state(.hands) {
-            ok("hand_mocap/left_joints_3d") ? (true, ok("hand_mocap/right_joints_3d") ? nil : "right hand missing: read as zeros") : (false, "needs hand_mocap/left_joints_3d")
+            switch (ok("hand_mocap/left_joints_3d"), ok("hand_mocap/right_joints_3d")) {
+            case (true, true): return (true, nil)
+            case (true, false): return (true, "right hand missing: read as zeros")
+            case (false, true): return (true, "left hand missing: read as zeros")
+            case (false, false): return (false, "needs hand_mocap/left_joints_3d or hand_mocap/right_joints_3d")
+            }
         })
         modalities.append(state(.body) { ok("full_body_mocap/keypoints") ? (true, nil) : (false, "needs full_body_mocap/keypoints") })
         modalities.append(state(.contacts) { ok("full_body_mocap/contacts") ? (true, nil) : (false, "needs full_body_mocap/contacts") })

@@ -35,26 +35,39 @@ public final class HDF5File: @unchecked Sendable {
     public var accessLog: EpisodeAccessLog?
 
     /// Opens `path` read-only.
-    /// - Throws: ``EpisodeError/fileNotFound(file:)``, ``EpisodeError/notHDF5(file:)`` or
-    ///   ``EpisodeError/unreadable(file:reason:)``.
+    /// - Throws: ``EpisodeError/fileNotFound(file:)``, ``EpisodeError/notAFile(file:)`` (a
+    ///   folder), ``EpisodeError/emptyFile(file:)`` (0 bytes), ``EpisodeError/gitLFSPointer(file:)``
+    ///   (the LFS object was never fetched), ``EpisodeError/notHDF5(file:)`` (any other file
+    ///   without the HDF5 signature) or ``EpisodeError/unreadable(file:reason:)``.
     public init(path: String) throws(EpisodeError) {
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .fileNotFound(file: path)
         }
-        guard !isDirectory.boolValue else {
-            throw .unreadable(file: path, reason: "it is a folder, not a file")
-        }
+        guard !isDirectory.boolValue else { throw .notAFile(file: path) }
         let id: hid_t = withHDF5 {
             xp_H5_silence_errors()
             let signature = H5Fis_hdf5(path)
             if signature <= 0 { return -2 }
             return H5Fopen(path, xp_H5F_ACC_RDONLY(), xp_H5P_DEFAULT())
         }
-        if id == -2 { throw .notHDF5(file: path) }
+        if id == -2 { throw Self.whyNotHDF5(path) }
         guard id >= 0 else { throw .unreadable(file: path, reason: "H5Fopen failed") }
         fileID = id
+    }
+
+    /// The first line of every Git LFS pointer file.
+    static let lfsPointerPrefix = "version https://git-lfs.github.com/spec/v1"
+
+    /// Why a file without the HDF5 signature is not one: empty, a Git LFS pointer, or other.
+    static func whyNotHDF5(_ path: String) -> EpisodeError {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .notHDF5(file: path) }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: lfsPointerPrefix.utf8.count)) ?? Data()
+        if head.isEmpty, (try? handle.seekToEnd()) == 0 { return .emptyFile(file: path) }
+        if head.elementsEqual(lfsPointerPrefix.utf8) { return .gitLFSPointer(file: path) }
+        return .notHDF5(file: path)
     }
 
     deinit { withHDF5 { _ = H5Fclose(fileID) } }

@@ -30,21 +30,53 @@ public enum Tool {
         }
     }
 
+    /// What a tool writes at an output path.
+    public enum OutputKind: Sendable {
+        /// A folder the tool creates (parents included) or replaces whole.
+        case folder
+        /// One file, written to a temporary name and renamed into place.
+        case file
+    }
+
+    /// Checks, before any work and without creating anything, that `url` can take the tool's
+    /// output: an existing path is of the right kind (a folder, or a file) and writable, and
+    /// a missing one can be created (its nearest existing ancestor is a writable folder, not a
+    /// file). Throws a ``ToolError`` that names the option, the path and the reason in words.
+    public static func checkOutput(_ url: URL, option: String, kind: OutputKind = .folder) throws(ToolError) {
+        let fm = FileManager.default
+        let target = url.standardizedFileURL
+        let path = url.path
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: target.path, isDirectory: &isDirectory) {
+            switch kind {
+            case .folder:
+                guard isDirectory.boolValue else { throw ToolError("\(option) \(path) is a file, not a folder; name a folder") }
+                guard writable(target.path) else { throw ToolError("\(option) \(path) is not writable; choose a folder you can write to") }
+            case .file:
+                guard !isDirectory.boolValue else { throw ToolError("\(option) \(path) is a folder, not a file; name the file to write") }
+            }
+            // The new output is renamed into place beside the old one.
+            let parent = target.deletingLastPathComponent().path
+            guard writable(parent) else { throw ToolError("cannot replace \(option) \(path): its folder \(parent) is not writable") }
+            return
+        }
+        var ancestor = target.deletingLastPathComponent()
+        while ancestor.path != "/" && !fm.fileExists(atPath: ancestor.path) { ancestor.deleteLastPathComponent() }
+        guard fm.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ToolError("cannot create \(option) \(path): \(ancestor.path) is a file, not a folder")
+        }
+        guard writable(ancestor.path) else { throw ToolError("cannot create \(option) \(path): \(ancestor.path) is not writable") }
+    }
+
+    /// True when this process may create entries in the folder at `path`.
+    static func writable(_ path: String) -> Bool { access(path, W_OK | X_OK) == 0 }
+
     /// Creates `folder` (and its parents) unless it exists, or fails with a message that names
     /// the folder, the option and the reason in words (not Foundation's error dump).
     public static func prepareOutputFolder(_ folder: URL, option: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw ToolError("\(option) \(folder.path) is a file, not a folder; name a folder") }
-            return
-        }
-        var blocker = folder.deletingLastPathComponent()
-        while blocker.path != "/" && !FileManager.default.fileExists(atPath: blocker.path) { blocker.deleteLastPathComponent() }
-        if FileManager.default.fileExists(atPath: blocker.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw ToolError("cannot create \(option) \(folder.path): \(blocker.path) is a file, not a folder")
-        }
+        try checkOutput(folder, option: option, kind: .folder)
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw ToolError("cannot create \(option) \(folder.path): \(FileManager.default.isWritableFile(atPath: blocker.path) ? "\(error.localizedDescription)" : "\(blocker.path) is not writable")")
+            throw ToolError("cannot create \(option) \(folder.path): \(error.localizedDescription)")
         }
     }
 

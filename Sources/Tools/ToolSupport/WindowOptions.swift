@@ -5,13 +5,23 @@ import WindowAlign
 /// The window options every tool that windows an episode takes: `--window`, `--stride`,
 /// `--min-fraction` or `--multiscale`, and `--timeline`.
 public struct WindowOptions: ParsableArguments {
-    @Option(help: "Frames per window.")
+    /// The allowed values (also for each `{W}s{S}` component of `--multiscale`).
+    public enum Limits {
+        /// Frames per window: more than any episode of the release holds.
+        public static let window = 1...100_000
+        /// Frames between window starts.
+        public static let stride = 1...100_000
+        /// Share of the labelled frames.
+        public static let minFraction = 0.0...1.0
+    }
+
+    @Option(parsing: .unconditional, help: "Frames per window, in \(Bounds.text(Limits.window)).")
     public var window = 20
 
-    @Option(help: "Frames between window starts.")
+    @Option(parsing: .unconditional, help: "Frames between window starts, in \(Bounds.text(Limits.stride)).")
     public var stride = 5
 
-    @Option(help: "Share of the labelled frames the majority label needs.")
+    @Option(parsing: .unconditional, help: "Share of the labelled frames the majority label needs, in \(Bounds.text(Limits.minFraction)).")
     public var minFraction = 0.6
 
     @Option(help: "A multiscale spec such as multiscale_20s10_40s20_80s40 (replaces --window/--stride).")
@@ -27,10 +37,16 @@ public struct WindowOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        guard window > 0, stride > 0 else { throw ValidationError("--window and --stride must be positive") }
-        guard (0...1).contains(minFraction) else { throw ValidationError("--min-fraction must lie in [0, 1]") }
+        try Bounds.check(window, "--window", in: Limits.window)
+        try Bounds.check(stride, "--stride", in: Limits.stride)
+        try Bounds.check(minFraction, "--min-fraction", in: Limits.minFraction)
         if let multiscale {
-            do { _ = try MultiscaleSpec(parsing: multiscale) } catch { throw ValidationError(error.description) }
+            let spec: MultiscaleSpec
+            do { spec = try MultiscaleSpec(parsing: multiscale) } catch { throw ValidationError(error.description) }
+            for scale in spec.scales {
+                try Bounds.check(scale.size, "--multiscale window \(scale.size)s\(scale.stride)", in: Limits.window)
+                try Bounds.check(scale.stride, "--multiscale stride \(scale.size)s\(scale.stride)", in: Limits.stride)
+            }
         }
         if let captionRules, CaptionRules(rawValue: captionRules) == nil {
             throw ValidationError("--caption-rules must be current or release, found '\(captionRules)'")

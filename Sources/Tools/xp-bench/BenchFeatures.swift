@@ -1,6 +1,7 @@
 import ArgumentParser
 import EpisodeIO
 import Foundation
+import ToolSupport
 import WindowAlign
 import XPCore
 
@@ -37,38 +38,62 @@ struct BenchFeatures: ParsableCommand {
     @Flag(help: "Skip the numpy/OpenCV comparison.")
     var noPython = false
 
-    @Option(help: "Annotation frames (the sample episode has 5821).")
+    @Option(parsing: .unconditional, help: "Annotation frames (the sample episode has 5821), in \(Bounds.text(Limits.frames)).")
     var frames = 5821
 
-    @Option(help: "Timed repeats per stage (after one warm-up run).")
+    @Option(parsing: .unconditional, help: "Timed repeats per stage (after one warm-up run), in \(Bounds.text(Limits.repeats)).")
     var repeats = 3
 
-    @Option(help: "Distinct depth frames generated and cycled (memory bound).")
+    @Option(parsing: .unconditional, help: "Distinct depth frames generated and cycled (memory bound), in \(Bounds.text(Limits.depthPool)).")
     var depthPool = 16
 
-    @Option(help: "Video frames timed per repeat (512×512 RGB → 98 features).")
+    @Option(parsing: .unconditional, help: "Video frames timed per repeat (512×512 RGB → 98 features), in \(Bounds.text(Limits.videoFrames)).")
     var videoFrames = 600
 
-    @Option(help: "Seed for the synthetic inputs.")
+    @Option(parsing: .unconditional, help: "Seed for the synthetic inputs (a non-negative integer).")
     var seed: UInt64 = 7
 
     @Option(help: "Use this episode folder (e.g. one written by xp-fixture --size sample) instead of generating one.")
     var episode: String? = nil
 
-    @Option(help: "Rounds of (ffmpeg decode floor, reference build, strict build), interleaved so load from other work hits each alike.")
+    @Option(parsing: .unconditional, help: "Rounds of (ffmpeg decode floor, reference build, strict build), interleaved so load from other work hits each alike, in \(Bounds.text(Limits.rounds)).")
     var rounds = 2
 
-    @Option(help: "Decoder threads of the ffmpeg CLI decode floor.")
+    @Option(parsing: .unconditional, help: "Decoder threads of the ffmpeg CLI decode floor (0 = ffmpeg's choice), in \(Bounds.text(Limits.threads)).")
     var ffmpegThreads = 2
 
-    @Option(help: "Frames per stream for the per-stage CPU breakdown (0 skips it).")
+    @Option(parsing: .unconditional, help: "Frames per stream for the per-stage CPU breakdown (0 skips it), in \(Bounds.text(Limits.breakdownFrames)).")
     var breakdownFrames = 600
+
+    /// The allowed values of the numeric options (checked in `validate()`).
+    enum Limits {
+        static let frames = 100...50_000
+        static let repeats = 1...100
+        static let depthPool = 1...1_024
+        static let videoFrames = 1...20_000
+        static let rounds = 1...20
+        static let threads = 0...64
+        static let breakdownFrames = 0...20_000
+    }
+
+    func validate() throws {
+        guard SyntheticEpisodeConfig.Size(rawValue: size) != nil else { throw ValidationError("--size must be sample or tiny, found '\(size)'") }
+        try Bounds.check(frames, "--frames", in: Limits.frames)
+        try Bounds.check(repeats, "--repeats", in: Limits.repeats)
+        try Bounds.check(depthPool, "--depth-pool", in: Limits.depthPool)
+        try Bounds.check(videoFrames, "--video-frames", in: Limits.videoFrames)
+        try Bounds.check(rounds, "--rounds", in: Limits.rounds)
+        try Bounds.check(ffmpegThreads, "--ffmpeg-threads", in: Limits.threads)
+        try Bounds.check(breakdownFrames, "--breakdown-frames", in: Limits.breakdownFrames)
+    }
 
     func run() throws {
         if synthetic { try runSynthetic() } else { try runEpisode() }
     }
 
     func runEpisode() throws {
+        // Before any work: the episode and its feature caches go under --cache.
+        try Tool.checkOutput(URL(fileURLWithPath: cache), option: "--cache")
         guard let preset = SyntheticEpisodeConfig.Size(rawValue: size) else {
             throw ValidationError("--size must be sample or tiny")
         }

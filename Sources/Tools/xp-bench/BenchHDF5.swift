@@ -1,6 +1,7 @@
 import ArgumentParser
 import EpisodeIO
 import Foundation
+import ToolSupport
 
 /// `xp-bench hdf5`: generating the `sample` episode, reading every non-depth per-frame array
 /// and resolving the caption, and streaming depth frame by frame, side by side with h5py.
@@ -21,13 +22,26 @@ struct BenchHDF5: ParsableCommand {
     @Option(help: "Folder for the generated episode (reused when present).")
     var cache: String = ".build/xp-bench-cache/hdf5"
 
-    @Option(help: "Timed repeats (medians are reported).")
+    @Option(parsing: .unconditional, help: "Timed repeats (medians are reported), in \(Bounds.text(Limits.repeats)).")
     var repeats: Int = 3
 
-    @Option(help: "Frames of the generated episode.")
+    @Option(parsing: .unconditional, help: "Frames of the generated episode, in \(Bounds.text(Limits.frames)).")
     var frames: Int = 5821
 
+    /// The allowed values of the numeric options (checked in `validate()`).
+    enum Limits {
+        static let repeats = 1...100
+        static let frames = 100...50_000
+    }
+
+    func validate() throws {
+        try Bounds.check(repeats, "--repeats", in: Limits.repeats)
+        try Bounds.check(frames, "--frames", in: Limits.frames)
+    }
+
     func run() throws {
+        // Before any work: the episode is generated under --cache.
+        try Tool.checkOutput(URL(fileURLWithPath: cache), option: "--cache")
         let folder = URL(fileURLWithPath: cache).appendingPathComponent("sample-seed7")
         let annotation = folder.appendingPathComponent("annotation.hdf5").path
         var result: [String: Any] = ["area": "hdf5", "frames": frames, "repeats": repeats,

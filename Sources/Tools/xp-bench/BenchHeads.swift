@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ToolSupport
 import Heads
 import XPCore
 
@@ -18,14 +19,26 @@ struct BenchHeads: ParsableCommand {
               swift run -c release xp-bench heads --repeats 3
             """)
 
-    @Option(help: "Timed repeats per workload (after one warm-up).")
+    @Option(parsing: .unconditional, help: "Timed repeats per workload (after one warm-up), in \(Bounds.text(Limits.repeats)).")
     var repeats = 3
 
-    @Option(help: "Softmax epochs.")
+    @Option(parsing: .unconditional, help: "Softmax epochs, in \(Bounds.text(Limits.epochs)).")
     var softmaxEpochs = 400
 
-    @Option(help: "MLP epochs.")
+    @Option(parsing: .unconditional, help: "MLP epochs, in \(Bounds.text(Limits.epochs)).")
     var mlpEpochs = 80
+
+    /// The allowed values of the numeric options (checked in `validate()`).
+    enum Limits {
+        static let repeats = 1...100
+        static let epochs = 1...10_000
+    }
+
+    func validate() throws {
+        try Bounds.check(repeats, "--repeats", in: Limits.repeats)
+        try Bounds.check(softmaxEpochs, "--softmax-epochs", in: Limits.epochs)
+        try Bounds.check(mlpEpochs, "--mlp-epochs", in: Limits.epochs)
+    }
 
     @Option(help: "Path of Benchmarks/heads.py (default: found from the working directory or the source tree).")
     var pythonScript: String?
@@ -37,7 +50,6 @@ struct BenchHeads: ParsableCommand {
         // Training alternates BLAS calls with its own two-thread passes; idle BLAS workers must
         // not poll the cores meanwhile (see BLASConfiguration.shortenIdleSpin).
         BLASConfiguration.shortenIdleSpin()
-        let repeats = max(repeats, 1)
         var report: [String: Any] = ["area": "heads", "repeats": repeats, "warmup": 1,
                                      "blas_threads": BLASConfiguration.threads,
                                      "blas_thread_timeout": BLASConfiguration.threadTimeout]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EpisodeIO
 import Foundation
+import ToolSupport
 import XPCore
 
 #if canImport(Glibc)
@@ -26,28 +27,39 @@ struct BenchMedia: ParsableCommand {
     @Option(help: "Folder for the generated streams (reused when present).")
     var cache: String = ".build/xp-bench-cache/media"
 
-    @Option(help: "Frames per generated video stream.")
+    @Option(parsing: .unconditional, help: "Frames per generated video stream, in \(Bounds.text(Limits.frames)).")
     var frames: Int = 600
 
-    @Option(help: "Decoder threads for both this library and ffmpeg (0 = one per core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(parsing: .unconditional, help: "Decoder threads for both this library and ffmpeg (0 = one per core), in \(Bounds.text(Limits.threads)).")
+    var threads: Int = min(ProcessInfo.processInfo.activeProcessorCount, Limits.threads.upperBound)
 
-    @Option(help: "Timed repeats per measurement (the median is reported).")
+    @Option(parsing: .unconditional, help: "Timed repeats per measurement (the median is reported), in \(Bounds.text(Limits.repeats)).")
     var repeats: Int = 5
 
     @Option(help: "Folder holding media_area_parity.py (the OpenCV counterpart).")
     var scripts: String = "Benchmarks"
 
-    @Option(help: "Seconds of AAC audio to decode.")
+    @Option(parsing: .unconditional, help: "Seconds of AAC audio to decode, in \(Bounds.text(Limits.audioSeconds)).")
     var audioSeconds: Int = 300
 
+    /// The allowed values of the numeric options (checked in `validate()`).
+    enum Limits {
+        static let frames = 10...20_000
+        static let threads = 0...64
+        static let repeats = 1...100
+        static let audioSeconds = 1...3_600
+    }
+
     func validate() throws {
-        guard frames >= 10, repeats >= 1, threads >= 0, audioSeconds >= 1 else {
-            throw ValidationError("frames ≥ 10, repeats ≥ 1, threads ≥ 0, audio-seconds ≥ 1")
-        }
+        try Bounds.check(frames, "--frames", in: Limits.frames)
+        try Bounds.check(threads, "--threads", in: Limits.threads)
+        try Bounds.check(repeats, "--repeats", in: Limits.repeats)
+        try Bounds.check(audioSeconds, "--audio-seconds", in: Limits.audioSeconds)
     }
 
     func run() throws {
+        // Before any work: the streams are generated under --cache.
+        try Tool.checkOutput(URL(fileURLWithPath: cache), option: "--cache")
         let dir = URL(fileURLWithPath: cache)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let ffmpeg = findExecutable("ffmpeg")

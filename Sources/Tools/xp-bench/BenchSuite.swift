@@ -26,24 +26,40 @@ struct BenchSuite: ParsableCommand {
               swift run -c release xp-bench suite --episode fixtures/<session>/ep1
             """)
 
-    @Option(help: "Frames of the synthetic episode.") var frames = 5821
+    @Option(parsing: .unconditional, help: "Frames of the synthetic episode, in \(Bounds.text(Limits.frames)).") var frames = 5821
     @Option(name: .customLong("protocol"), help: "reference or strict.") var suiteProtocol = "strict"
-    @Option(help: "Comma-separated seeds.") var seeds = "7"
+    @Option(parsing: .unconditional, help: "Comma-separated seeds, \(Limits.seeds.lowerBound) to \(Limits.seeds.upperBound) of them.") var seeds = "7"
     @Option(help: "Cache folder.") var cache = SuiteCache.defaultFolder
     @Flag(help: "Skip the end-to-end phase.") var skipEndToEnd = false
-    @Option(help: "Tasks run side by side (1: one after the other, with the default BLAS threads).")
-    var concurrentTasks = SuiteConfiguration.defaultConcurrentTasks
+    @Option(parsing: .unconditional, help: "Tasks run side by side (1: one after the other, with the default BLAS threads), in \(Bounds.text(Limits.concurrentTasks)).")
+    var concurrentTasks = min(SuiteConfiguration.defaultConcurrentTasks, Limits.concurrentTasks.upperBound)
     @Option(help: "Use this episode folder instead of the built-in synthetic one (its features are cached under the cache folder).")
     var episode: String?
 
+    /// The allowed values of the numeric options (checked in `validate()`), as `xp-suite`'s.
+    enum Limits {
+        static let frames = 200...50_000
+        static let seeds = 1...32
+        static let concurrentTasks = 1...64
+    }
+
+    func validate() throws {
+        guard SuiteProtocol(rawValue: suiteProtocol) != nil else { throw ValidationError("--protocol must be reference or strict, found '\(suiteProtocol)'") }
+        try Bounds.check(frames, "--frames", in: Limits.frames)
+        _ = try SeedList.parse(seeds, option: "--seeds", count: Limits.seeds)
+        try Bounds.check(concurrentTasks, "--concurrent-tasks", in: Limits.concurrentTasks)
+    }
+
     func run() throws {
+        // Before any work: the episode, its features and caches go under --cache.
+        try Tool.checkOutput(URL(fileURLWithPath: cache), option: "--cache")
         // Training alternates BLAS calls with its own two-thread passes; idle BLAS workers must
         // not poll the cores meanwhile (see BLASConfiguration.shortenIdleSpin).
         BLASConfiguration.shortenIdleSpin()
         let loadAtStart = benchLoadAverage()
         let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
         let fp = p.featureProtocol
-        let seedList = seeds.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        let seedList = try SeedList.parse(seeds, option: "--seeds", count: Limits.seeds)
         let cacheURL = URL(fileURLWithPath: cache)
         let note: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let prepStart = Date()

@@ -41,10 +41,14 @@ struct XPEvaluate: ParsableCommand {
     }
 
     func run() throws {
+        // Before any work: the output folder must be usable and new (or --overwrite given),
+        // and the cache folder usable when features are to be built.
         let output = URL(fileURLWithPath: out)
+        try Tool.checkOutput(output, option: "--out")
         if FileManager.default.fileExists(atPath: output.path) && !overwrite { throw SuiteError.outputExists(path: output.path) }
-        let (pred, p, provenance) = try PredictionsFile.readWithProvenance(URL(fileURLWithPath: predictions))
         let inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
+        if inputs.contains(where: { $0.features == nil }) { try Tool.checkOutput(URL(fileURLWithPath: cache), option: "--cache") }
+        let (pred, p, provenance) = try PredictionsFile.readWithProvenance(URL(fileURLWithPath: predictions))
         let loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), progress: { Tool.note($0) })
         let file = predictions + "/predictions.json"
         if let provenance, !provenance.episodes.isEmpty, provenance.episodes != loaded.map(\.name) {

@@ -59,7 +59,14 @@ struct XPFeatures: ParsableCommand {
     @Flag(help: "Rebuild cached per-frame features.")
     var force = false
 
-    @Option(help: "Decoder threads per video stream (0 = automatic).")
+    /// The allowed values of the numeric options (checked in `validate()`).
+    enum Limits {
+        /// Decoder threads per video stream; libavcodec gains nothing past a few dozen, and
+        /// every thread costs a stack and frame buffers per stream.
+        static let threads = 0...64
+    }
+
+    @Option(parsing: .unconditional, help: "Decoder threads per video stream (0 = automatic), in \(Bounds.text(Limits.threads)).")
     var threads = 0
 
     @Option(help: "Video decode for the 98 video features: automatic (reference: exact; strict: fast), exact (OpenCV's bytes) or fast (strict only: area before colour) or fast-skip-deblocking (strict only: also no deblocking filter). Recorded in presence.json.")
@@ -74,7 +81,7 @@ struct XPFeatures: ParsableCommand {
         guard FeatureProtocol(rawValue: `protocol`) != nil else {
             throw ValidationError("--protocol must be reference or strict, found '\(`protocol`)'")
         }
-        guard threads >= 0 else { throw ValidationError("--threads must be >= 0") }
+        try Bounds.check(threads, "--threads", in: Limits.threads)
         guard let setting = VideoDecodeSetting(rawValue: videoDecode) else {
             throw ValidationError("--video-decode must be automatic, exact, fast or fast-skip-deblocking, found '\(videoDecode)'")
         }
@@ -87,8 +94,14 @@ struct XPFeatures: ParsableCommand {
         let outURL = URL(fileURLWithPath: out)
         let cacheURL = noCache ? nil : URL(fileURLWithPath: cache ?? outURL.standardizedFileURL.deletingLastPathComponent()
             .appendingPathComponent("feature_cache").path)
-        let ep = try Episode(path: episode)
+        // Before any work (the episode is not opened, no cache entry is written): the output
+        // folder and the cache folder must be usable, and an existing output folder may hold
+        // only what a build writes (it is replaced whole).
+        try Tool.checkOutput(outURL, option: "--out")
+        do { try EpisodeFeatureResult.checkOutputFolder(outURL) } catch { throw ToolError("--out \(error)") }
+        if let cacheURL { try Tool.checkOutput(cacheURL, option: cache == nil ? "the feature cache (beside --out; see --cache)" : "--cache") }
         let names = try windowing.frameNames()
+        let ep = try Episode(path: episode)
         let plan = try windowing.plan()
         // Findings first: with --on-bad-data error nothing is built or cached.
         let findings = DataFindings.check(episode, frameNames: names,

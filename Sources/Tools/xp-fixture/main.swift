@@ -30,10 +30,10 @@ struct XPFixture: ParsableCommand {
     @Option(help: "tiny or sample.")
     var size: String = "tiny"
 
-    @Option(help: "Number of annotation frames (default: 1200 for tiny, 5821 for sample).")
+    @Option(parsing: .unconditional, help: "Number of annotation frames, in \(Bounds.text(Limits.frames)) (default: 1200 for tiny, 5821 for sample).")
     var frames: Int?
 
-    @Option(help: "Seed; the same seed writes byte-identical annotation files.")
+    @Option(parsing: .unconditional, help: "Seed (a non-negative integer); the same seed writes byte-identical annotation files.")
     var seed: UInt64 = 7
 
     @Option(help: "Output folder.")
@@ -42,7 +42,7 @@ struct XPFixture: ParsableCommand {
     @Option(help: "Degraded variant to write.")
     var variant: String = "complete"
 
-    @Option(help: "Write this many episodes over several sessions instead of one.")
+    @Option(parsing: .unconditional, help: "Write this many episodes over several sessions instead of one, in \(Bounds.text(Limits.dataset)).")
     var dataset: Int?
 
     @Flag(help: "Store per-frame arrays gzip-chunked (like the published trim) instead of contiguous.")
@@ -51,13 +51,22 @@ struct XPFixture: ParsableCommand {
     @Flag(help: "Replace episodes that already exist.")
     var overwrite = false
 
+    /// The allowed values of the numeric options (checked in `validate()`).
+    enum Limits {
+        /// Annotation frames: fewer leave too few caption segments; 50,000 is more than eight
+        /// sample episodes (5,821 frames each).
+        static let frames = 100...50_000
+        /// Episodes of a synthetic dataset.
+        static let dataset = 1...1_000
+    }
+
     func validate() throws {
         guard SyntheticEpisodeConfig.Size(rawValue: size) != nil else { throw ValidationError("--size must be tiny or sample") }
         guard SyntheticVariant(rawValue: variant) != nil else {
             throw ValidationError("--variant must be one of: \(SyntheticVariant.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let frames, frames < 100 { throw ValidationError("--frames must be at least 100") }
-        if let dataset, dataset < 1 { throw ValidationError("--dataset must be at least 1") }
+        try Bounds.check(frames, "--frames", in: Limits.frames)
+        try Bounds.check(dataset, "--dataset", in: Limits.dataset)
     }
 
     func run() throws {

@@ -44,7 +44,7 @@ struct XPSuite: ParsableCommand {
     @Option(help: "Comma-separated heads: minimal, neural.")
     var heads: String = "minimal,neural"
 
-    @Option(help: "Comma-separated seeds (default: 7 for reference, 7,8,9 for strict).")
+    @Option(parsing: .unconditional, help: "Comma-separated seeds, \(Limits.seeds.lowerBound) to \(Limits.seeds.upperBound) of them (default: 7 for reference, 7,8,9 for strict).")
     var seeds: String?
 
     @Option(help: "Output folder (default: outputs/xp-suite-<protocol>, numbered if it exists).")
@@ -56,7 +56,7 @@ struct XPSuite: ParsableCommand {
     @Option(help: "Cache folder for the built-in synthetic episode.")
     var cache: String = SuiteCache.defaultFolder
 
-    @Option(help: "Frames of the built-in synthetic episode.")
+    @Option(parsing: .unconditional, help: "Frames of the built-in synthetic episode, in \(Bounds.text(Limits.frames)).")
     var frames: Int = SuiteCache.defaultFrames
 
     @Flag(help: "Permute the training targets (a control run: heads should fall to their baselines).")
@@ -74,17 +74,29 @@ struct XPSuite: ParsableCommand {
 
     @OptionGroup var badData: BadDataOptions
 
-    @Option(help: ArgumentHelp("Tasks run side by side, each with one BLAS thread (default: one per core). 1 runs them one after the other with OpenBLAS's default threads; results then differ in the last bits.",
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Tasks run side by side, each with one BLAS thread (default: one per core), in \(Bounds.text(Limits.concurrentTasks)). 1 runs them one after the other with OpenBLAS's default threads; results then differ in the last bits.",
                                valueName: "n"))
-    var concurrentTasks: Int = SuiteConfiguration.defaultConcurrentTasks
+    var concurrentTasks: Int = min(SuiteConfiguration.defaultConcurrentTasks, Limits.concurrentTasks.upperBound)
+
+    /// The allowed values of the numeric options (checked in `validate()`).
+    enum Limits {
+        /// Frames of the synthetic episode: fewer leave test classes unseen in train; more
+        /// than about 8 sample episodes is not a built-in fixture any more.
+        static let frames = 200...50_000
+        /// Tasks side by side (threads).
+        static let concurrentTasks = 1...64
+        /// Seeds per run (each one trains every head of every task again).
+        static let seeds = 1...32
+    }
 
     func validate() throws {
         guard SuiteProtocol(rawValue: suiteProtocol) != nil else { throw ValidationError("--protocol must be reference or strict") }
         if let captionRules, CaptionRuleSet(rawValue: captionRules) == nil {
             throw ValidationError("--caption-rules must be current or release, found '\(captionRules)'")
         }
-        guard frames >= 200 else { throw ValidationError("--frames must be at least 200") }
-        guard concurrentTasks >= 1 else { throw ValidationError("--concurrent-tasks must be at least 1") }
+        try Bounds.check(frames, "--frames", in: Limits.frames)
+        try Bounds.check(concurrentTasks, "--concurrent-tasks", in: Limits.concurrentTasks)
         if !features.isEmpty && features.count != episode.count {
             throw ValidationError("give one --features per --episode (\(episode.count) episodes, \(features.count) feature folders)")
         }
@@ -92,9 +104,22 @@ struct XPSuite: ParsableCommand {
         for h in heads.split(separator: ",") where HeadKind(rawValue: String(h)) == nil {
             throw ValidationError("unknown head '\(h)'; use minimal, neural")
         }
-        if let seeds, seeds.split(separator: ",").contains(where: { UInt64($0.trimmingCharacters(in: .whitespaces)) == nil }) {
-            throw ValidationError("--seeds must be comma-separated non-negative integers")
+        guard !headList.isEmpty else { throw ValidationError("--heads must name at least one head (minimal, neural), found '\(heads)'") }
+        if let seeds { _ = try SeedList.parse(seeds, option: "--seeds", count: Limits.seeds) }
+    }
+
+    var headList: [HeadKind] { heads.split(separator: ",").compactMap { HeadKind(rawValue: String($0)) } }
+
+    /// `--out`, or the first free `outputs/xp-suite-<protocol>[-n]`.
+    func outputFolder(_ p: SuiteProtocol) -> URL {
+        if let out { return URL(fileURLWithPath: out) }
+        var candidate = URL(fileURLWithPath: "outputs/xp-suite-\(p.rawValue)")
+        var n = 2
+        while FileManager.default.fileExists(atPath: candidate.path) {
+            candidate = URL(fileURLWithPath: "outputs/xp-suite-\(p.rawValue)-\(n)")
+            n += 1
         }
+        return candidate
     }
 
     func run() throws {
@@ -104,13 +129,20 @@ struct XPSuite: ParsableCommand {
         let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
         let isQuiet = quiet
         let say: @Sendable (String) -> Void = { message in if !isQuiet { Tool.note(message) } }
-        var seedList: [UInt64]? = nil
-        if let seeds {
-            seedList = seeds.split(separator: ",").compactMap { part -> UInt64? in UInt64(part.trimmingCharacters(in: .whitespaces)) }
+        // Before any work (no episode generated or read, no cache written): the output
+        // folder must be usable and new (or --overwrite given), and the cache folder usable
+        // when something is to be generated or built there.
+        let output = outputFolder(p)
+        try Tool.checkOutput(output, option: "--out")
+        if FileManager.default.fileExists(atPath: output.path) && !overwrite { throw SuiteError.outputExists(path: output.path) }
+        var inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
+        if inputs.isEmpty || (!sensorsOnly && inputs.contains(where: { $0.features == nil })) {
+            try Tool.checkOutput(URL(fileURLWithPath: cache), option: "--cache")
         }
+        let seedList = try seeds.map { try SeedList.parse($0, option: "--seeds", count: Limits.seeds) }
         var config = SuiteConfiguration(protocol: p, seeds: seedList)
         config.tasks = try TaskID.parseList(tasks)
-        config.heads = heads.split(separator: ",").compactMap { HeadKind(rawValue: String($0)) }
+        config.heads = headList
         config.overwrite = overwrite
         config.shuffleTrainLabels = shuffleLabels
         config.progress = say
@@ -118,7 +150,6 @@ struct XPSuite: ParsableCommand {
 
         let rules = captionRules.flatMap(CaptionRuleSet.init(rawValue:))
         config.captionRules = rules ?? p.featureProtocol.defaultCaptionRules
-        var inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
         // The quality pass first: with --on-bad-data error nothing is built, cached or written.
         var findings = try DataFindings.gate(inputs.map(\.episode), mode: badData.onBadData, captionRules: config.captionRules ?? p.featureProtocol.defaultCaptionRules,
                                              media: !sensorsOnly, quiet: quiet)
@@ -135,16 +166,6 @@ struct XPSuite: ParsableCommand {
         var suiteEpisodes = try loaded ?? EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), sensorsOnly: sensorsOnly,
                                                        captionRules: rules, progress: say)
         for i in suiteEpisodes.indices where i < findings.count { suiteEpisodes[i].dataFindings = findings[i] }
-        let output: URL
-        if let out { output = URL(fileURLWithPath: out) } else {
-            var candidate = URL(fileURLWithPath: "outputs/xp-suite-\(p.rawValue)")
-            var n = 2
-            while FileManager.default.fileExists(atPath: candidate.path) {
-                candidate = URL(fileURLWithPath: "outputs/xp-suite-\(p.rawValue)-\(n)")
-                n += 1
-            }
-            output = candidate
-        }
         let start = Date()
         let report = try SuiteRunner.run(episodes: suiteEpisodes, configuration: config, output: output)
         say(String(format: "suite finished in %.1f s; artifacts in %@", Date().timeIntervalSince(start), output.path))

@@ -35,15 +35,21 @@ struct XPTrain: ParsableCommand {
     @Option(help: "The task id.") var task: String
     @Option(help: "minimal or neural.") var head: String = "minimal"
     @Option(name: .customLong("protocol"), help: "reference or strict.") var suiteProtocol: String = "strict"
-    @Option(help: "Seed of the head (initialisation, batches, dropout).") var seed: UInt64 = 7
-    @Option(help: "Seed of the episode-to-split assignment, with several episodes (xp-suite uses its first seed).")
+    @Option(parsing: .unconditional, help: "Seed of the head (initialisation, batches, dropout); a non-negative integer.") var seed: UInt64 = 7
+    @Option(parsing: .unconditional, help: "Seed of the episode-to-split assignment, with several episodes (xp-suite uses its first seed); a non-negative integer.")
     var splitSeed: UInt64 = 7
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Replace an existing output folder.") var overwrite = false
     @Flag(help: "Permute the training targets (a control).") var shuffleLabels = false
     @Option(help: "Cache folder for per-frame feature caches.") var cache: String = SuiteCache.defaultFolder
-    @Option(help: "OpenBLAS threads (default: the library's). 1 reproduces xp-suite's numbers when it runs tasks side by side (its default on several cores).")
+    @Option(parsing: .unconditional, help: "OpenBLAS threads, in \(Bounds.text(Limits.blasThreads)) (default: the library's). 1 reproduces xp-suite's numbers when it runs tasks side by side (its default on several cores).")
     var blasThreads: Int?
+
+    /// The allowed values of the numeric options (checked in `validate()`).
+    enum Limits {
+        /// OpenBLAS threads (the library caps them at its build's maximum anyway).
+        static let blasThreads = 1...64
+    }
 
     func validate() throws {
         guard TaskID(rawValue: task) != nil else { throw ValidationError("unknown task '\(task)'; known: \(TaskID.allCases.map(\.rawValue).joined(separator: ", "))") }
@@ -53,12 +59,19 @@ struct XPTrain: ParsableCommand {
         if !features.isEmpty && features.count != episode.count {
             throw ValidationError("give one --features per --episode (\(episode.count) episodes, \(features.count) feature folders)")
         }
-        if let blasThreads, blasThreads < 1 { throw ValidationError("--blas-threads must be at least 1") }
+        try Bounds.check(blasThreads, "--blas-threads", in: Limits.blasThreads)
     }
 
     @OptionGroup var badData: BadDataOptions
 
     func run() throws {
+        // Before any work: the output folder must be usable and new (or --overwrite given),
+        // and the cache folder usable when features are to be built.
+        let output = URL(fileURLWithPath: out)
+        try Tool.checkOutput(output, option: "--out")
+        if FileManager.default.fileExists(atPath: output.path) && !overwrite { throw SuiteError.outputExists(path: output.path) }
+        let inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
+        if inputs.contains(where: { $0.features == nil }) { try Tool.checkOutput(URL(fileURLWithPath: cache), option: "--cache") }
         // Training alternates BLAS calls with its own two-thread passes; idle BLAS workers must
         // not poll the cores meanwhile (see BLASConfiguration.shortenIdleSpin).
         BLASConfiguration.shortenIdleSpin()
@@ -66,9 +79,6 @@ struct XPTrain: ParsableCommand {
         let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
         let t = TaskID(rawValue: task) ?? .timelineAction
         let h = HeadKind(rawValue: head) ?? .minimal
-        let output = URL(fileURLWithPath: out)
-        if FileManager.default.fileExists(atPath: output.path) && !overwrite { throw SuiteError.outputExists(path: output.path) }
-        let inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
         let findings = try DataFindings.gate(inputs.map(\.episode), mode: badData.onBadData, captionRules: p.featureProtocol.defaultCaptionRules,
                                              media: true, quiet: false)
         var loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), progress: { Tool.note($0) })

@@ -35,8 +35,10 @@ struct XPWindows: ParsableCommand {
     @OptionGroup var badData: BadDataOptions
 
     func run() throws {
-        let ep = try Episode(path: episode)
+        // Before any work: the output file must be writable where it is named.
+        if let out { try Tool.checkOutput(URL(fileURLWithPath: out), option: "--out", kind: .file) }
         let names = try windowing.frameNames()
+        let ep = try Episode(path: episode)
         let plan = try windowing.plan()
         let rules = windowing.chosenCaptionRules ?? .current
         // Windows read only the frame timeline and the caption: report what touches those.
@@ -48,7 +50,9 @@ struct XPWindows: ParsableCommand {
             throw ToolError("\(ep.annotationPath): no window fits: the episode has \(names?.count ?? (try? ep.frameCount()) ?? 0) frames, fewer than one window (see --window). Nothing was written.")
         }
         if let out {
-            try WindowsCSV.write(result.windows, to: URL(fileURLWithPath: out))
+            let url = URL(fileURLWithPath: out)
+            try Tool.prepareOutputFolder(url.deletingLastPathComponent(), option: "the folder of --out")
+            try WindowsCSV.write(result.windows, to: url)
             Tool.note("wrote \(result.windows.count) windows to \(out)")
         } else {
             FileHandle.standardOutput.write(Data(WindowsCSV.encode(result.windows).utf8))

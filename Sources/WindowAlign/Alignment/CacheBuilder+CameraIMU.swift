@@ -18,7 +18,7 @@ extension CacheBuilder {
             sources["camera_rotation_matrix"] = .perFrame(r)
         }
         let invalid = poses.valid.filter { !$0 }.count
-        let note = invalid > 0 ? "\(invalid) frames with a zero or non-finite quaternion carry the identity SLAM pose" : nil
+        let note = poses.invalidNote.map { "\(invalid) frames carry the identity SLAM pose: \($0)" }
         diagnostics.append(StreamDiagnostics(block: "camera_translation", present: true, source: "slam/trans_xyz", note: note,
                                              sourceRows: rows, alignedFrames: min(rows, n), zeroFrames: max(0, n - rows)))
         diagnostics.append(StreamDiagnostics(block: "camera_rotation_matrix", present: true, source: "slam/quat_wxyz", note: note,

@@ -10,7 +10,7 @@ extension CacheBuilder {
         let start = ContinuousClock.now
         let block = "depth_confidence"
         let reader: DepthReader
-        do { reader = try episode.depthReader() } catch {
+        do { reader = try episode.depthReader(frames: n) } catch {
             diagnostics.append(StreamDiagnostics(block: block, present: false, source: "depth/depth", note: "\(error)", zeroFrames: n))
             return
         }

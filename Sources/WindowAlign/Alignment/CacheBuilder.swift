@@ -149,12 +149,12 @@ struct CacheBuilder {
         // The task targets use exactly the feature rule (one hand rule for both): per hand the
         // protocol-frame joints and, in strict, the validity mask; in reference, detection.
         var targetParts: [(values: [Float], valid: [Bool])] = []
-        for (block, joints, detected, dataset) in [("hand_left_joints", hands.left, hands.leftPresent, "hand_mocap/left_joints_3d"),
-                                                   ("hand_right_joints", hands.right, hands.rightPresent, "hand_mocap/right_joints_3d")] {
+        for (block, joints, detected, dataset, stored) in [("hand_left_joints", hands.left, hands.leftPresent, "hand_mocap/left_joints_3d", hands.leftStored),
+                                                           ("hand_right_joints", hands.right, hands.rightPresent, "hand_mocap/right_joints_3d", hands.rightStored)] {
             var out = [Float](repeating: 0, count: rows * 63)
             var d = StreamDiagnostics(block: block, present: true, source: dataset, sourceRows: rows,
                                       alignedFrames: min(rows, n), zeroFrames: max(0, n - rows))
-            if block == "hand_right_joints", !hands.rightStored {
+            if !stored {
                 // No feature block; the target keeps the reference arithmetic on the stored
                 // zeros (camera-frame zeros minus the pelvis), never valid.
                 var zeros = [Float](repeating: 0, count: rows * 63)
@@ -163,7 +163,7 @@ struct CacheBuilder {
                 }
                 targetParts.append((zeros, [Bool](repeating: false, count: rows)))
                 d.present = false
-                d.note = "dataset absent"
+                d.note = "dataset absent: the hand reads as zeros, never detected"
                 d.alignedFrames = 0
                 d.zeroFrames = n
                 diagnostics.append(d)

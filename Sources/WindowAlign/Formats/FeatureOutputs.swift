@@ -13,16 +13,11 @@ extension EpisodeFeatureResult {
     /// reference file), `presence.json`, `windows.csv` and `available_modalities.json` as the
     /// folder `folder` (parents created), committed as a whole (XPCore's `AtomicFolder`): the
     /// files are staged in a hidden sibling folder that replaces `folder` only once all of them
-    /// are written, so a failure leaves neither a partial folder nor the staging one. Because
-    /// an existing `folder` is replaced, one that holds files other than these is refused.
+    /// are written, so a failure leaves neither a partial folder nor the staging one (an old
+    /// folder stays as it was). Because an existing `folder` is replaced, one that holds
+    /// anything else is refused (``checkOutputFolder(_:)``).
     public func write(to folder: URL) throws(WindowAlignError) {
-        let fm = FileManager.default
-        if let existing = try? fm.contentsOfDirectory(atPath: folder.path) {
-            let foreign = existing.filter { !Self.outputFiles.contains($0) }.sorted()
-            guard foreign.isEmpty else {
-                throw .io(path: folder.path, reason: "the output folder holds other files (\(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")), which replacing it would delete; choose a new or empty folder")
-            }
-        }
+        try Self.checkOutputFolder(folder)
         do {
             try AtomicFolder.write(to: folder) { staging in
                 try NumPyFile.write(values, shape: [windows.windows.count, dimension], to: staging.appendingPathComponent("features.npy"))
@@ -41,6 +36,25 @@ extension EpisodeFeatureResult {
             throw .io(path: error.path, reason: error.reason)
         } catch {
             throw .io(path: folder.path, reason: "\(error)")
+        }
+    }
+
+    /// Checks that `write(to: folder)` may replace `folder`: it is absent, or a folder that
+    /// holds nothing but the regular files a build writes (``outputFiles``). Anything else in
+    /// it (another file, or a folder under one of those names) would be deleted by the
+    /// replacement, so it is refused with a message naming the first entries. Reads only; a
+    /// tool calls it before any work.
+    public static func checkOutputFolder(_ folder: URL) throws(WindowAlignError) {
+        let fm = FileManager.default
+        guard let existing = try? fm.contentsOfDirectory(atPath: folder.path) else { return }
+        let foreign = existing.filter { name in
+            guard outputFiles.contains(name) else { return true }
+            let attributes = try? fm.attributesOfItem(atPath: folder.appendingPathComponent(name).path)
+            return attributes?[.type] as? FileAttributeType != .typeRegular
+        }.sorted()
+        guard foreign.isEmpty else {
+            let named = foreign.prefix(3).map { outputFiles.contains($0) ? "\($0) (not a regular file)" : $0 }
+            throw .io(path: folder.path, reason: "the output folder holds entries a feature build does not write (\(named.joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")), which replacing it would delete; choose a new or empty folder")
         }
     }
 
