@@ -39,6 +39,33 @@ struct QualityMatrixTests {
         #expect(base.seconds < 60, "generating the base took \(base.seconds) s")
     }
 
+    @Test("the matcher: accepts the finding an expectation describes, rejects each wrong field")
+    func matcher() throws {
+        let expected = ExpectedFinding(.nonFiniteRows, .warning, datasets: ["hand_mocap/left_joints_3d"], modality: .hands, rows: [3, 7], totalRows: 40)
+        let right = QualityFinding(.nonFiniteRows, .warning, file: "/x/ep1/annotation.hdf5", dataset: "hand_mocap/left_joints_3d", modality: .hands,
+                                   rows: [3, 7], totalRows: 40, expected: "finite values", found: "NaN", action: "mask the rows")
+        #expect(expected.problems(in: [ReportedFinding(right)]).isEmpty, "\(expected.problems(in: [ReportedFinding(right)]))")
+        #expect(expected.isLine(Substring(right.description)), "\(right.description)")
+        var wrong: [QualityFinding] = []
+        for edit in 0..<6 {
+            var f = right
+            switch edit {
+            case 0: f.check = .zeroRows
+            case 1: f.severity = .error
+            case 2: f.dataset = "hand_mocap/right_joints_3d"
+            case 3: f.firstRows = [3, 8]
+            case 4: f.totalRows = 41
+            default: f.file = "/x/ep1/stereo_left.mp4"
+            }
+            wrong.append(f)
+        }
+        for f in wrong { #expect(!expected.problems(in: [ReportedFinding(f)]).isEmpty, "accepted \(f)") }
+        #expect(!expected.problems(in: []).isEmpty)
+        // Through the JSON form xp-qa prints.
+        let parsed = try #require(ReportedFinding(json: try JSONParser.parse(right.json.pythonJSON())))
+        #expect(parsed == ReportedFinding(right))
+    }
+
     @Test("the control: the intact base gives no warning or error finding")
     func control() throws {
         let base = try CorruptionBase.base()
@@ -78,10 +105,10 @@ struct QualityMatrixTests {
         case .null: #expect(report.frames == nil, "\(kind): frames")
         case .any: break
         }
-        // The one-line form names the check, the file and the dataset.
-        if let match = report.findings.first(where: { $0.check == corrupted.expected.check }) {
-            #expect(corrupted.expected.isLine(Substring(match.description)) || match.severity != corrupted.expected.severity,
-                    "\(kind): \(match.description)")
+        // The one-line form (what the tools print) names the severity, check, file and dataset.
+        let expected = corrupted.expected
+        if let match = report.findings.first(where: { $0.check == expected.check && $0.severity == expected.severity }) {
+            #expect(expected.isLine(Substring(match.description)), "\(kind): '\(match.description)' is not the line of \(expected)")
         }
     }
 }

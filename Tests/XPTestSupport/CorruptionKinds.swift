@@ -401,9 +401,10 @@ struct Maker {
             area = .modality(.captions)
             expected = expect(.captionUnresolvedReferences, .warning, "caption", area)
         case .captionFarTimestamp:
-            // An hour after the last frame: the nearest frame is the last one, 3,600 s away.
+            // An action ending an hour after the last frame: the nearest frame is the last one,
+            // 3,600 s away (the end, so that the range is not also reversed).
             let far = (base.timestamps.last ?? 0) + 3_600_000_000_000
-            verify = try captionJSON { $0.editingFirstAction { $0.setting("start_frame", to: .int(far)) } }
+            verify = try captionJSON { $0.editingFirstAction { $0.setting("end_frame", to: .int(far)) } }
             area = .modality(.captions)
             expected = expect(.captionFarReferences, .warning, "caption", area)
         case .captionReversedRange:
