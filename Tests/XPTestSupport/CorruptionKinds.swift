@@ -389,7 +389,7 @@ struct Maker {
             // Absent, not wrong: a warning (the release has such episodes).
             verify = try caption(nil)
             area = .modality(.captions)
-            expected = expect(.captionUnparseable, .warning, "caption", area)
+            expected = expect(.missingDataset, .warning, "caption", area)
             unusable = labelled
         case .captionUnresolvedName:
             verify = try captionJSON { $0.editingFirstAction { $0.setting("start_frame", to: .string("kettle-on-the-table")) } }

@@ -72,6 +72,25 @@ extension QualityPass {
                 action: "The range is read with its ends swapped, which may not be what the annotator meant.")
         }
 
+        // frame_%07d references past the last frame (1-based; N + 1 ends the release's last
+        // segment): the resolver clamps them onto the last frame, so they never show as unresolved.
+        var pastEnd: [String] = []
+        func past(_ ref: JSONValue?) {
+            guard let ref, case let text = ref.pythonString, let range = text.range(of: #"frame_(\d+)"#, options: .regularExpression),
+                  let k = Int(text[range].dropFirst("frame_".count)), k > index.count + 1 else { return }
+            pastEnd.append(text)
+        }
+        for segment in document.segments {
+            past(segment.startFrame); past(segment.endFrame)
+            for action in segment.actions { past(action.startFrame); past(action.endFrame) }
+        }
+        if !pastEnd.isEmpty {
+            add(.captionUnresolvedReferences, .warning, dataset: key, modality: .captions, rowsAffected: pastEnd.count, unit: "references",
+                expected: "frame_%07d references within the \(index.count) frames (up to frame_\(String(format: "%07d", index.count + 1)))",
+                found: pastEnd.prefix(3).joined(separator: ", ") + " past the end",
+                action: "They are clamped onto the last frame, stretching labels over frames they do not describe. Check that the caption belongs to this episode.")
+        }
+
         let table = CaptionTable(document: document, frames: index, rules: options.captionRules)
         let total = table.referenceCount
         if !table.unresolvedReferences.isEmpty {

@@ -5,7 +5,9 @@ extension QualityPass {
         let walk = episode.file.walk()
         for info in walk.datasets { datasets[info.path] = info }
         for failure in walk.failures {
-            add(.corruptStructure, .error, dataset: failure.path, modality: nil,
+            // The modality of what lies below the damaged object, when it is one modality.
+            let below = Set(EpisodeSchema.entries.filter { $0.path == failure.path || $0.path.hasPrefix(failure.path + "/") }.map(\.modality))
+            add(.corruptStructure, .error, dataset: failure.path, modality: below.count == 1 ? below.first : nil,
                 expected: "a readable HDF5 group or dataset", found: failure.reason,
                 action: "The file's internal tables are damaged: download the episode again. Datasets below this point are reported as unreadable, not as absent.")
         }
@@ -13,6 +15,7 @@ extension QualityPass {
 
         // N: the frame names, else the first per-frame dataset (the toolkit's fallback).
         frames = (try? episode.timeline())?.frameCount
+        if frames == nil, let names = datasets["slam/frame_names"], names.shape.count == 1 { frames = names.shape[0] }
         var sizes: [String: Int] = [:]
         if let frames { sizes["N"] = frames }
         if let m = datasets["imu/device_timestamp_ns"]?.shape.first { sizes["M"] = m }
@@ -61,13 +64,9 @@ extension QualityPass {
                     found: "\(rowsWrong.found) rows", action: "The dataset does not line up with the frames; it is left out rather than misaligned. Re-export or re-trim the episode.")
             }
         }
-        if !absent.isEmpty {
-            for (modality, entries) in Dictionary(grouping: absent, by: \.modality).sorted(by: { $0.key < $1.key }) {
-                let paths = entries.map(\.path)
-                add(.missingDataset, .warning, dataset: paths.count == 1 ? paths[0] : paths.joined(separator: ", "), modality: modality,
-                    expected: "\(paths.count == 1 ? "the dataset" : "\(paths.count) datasets") of the release schema",
-                    found: "absent", action: "What needs \(modality.rawValue) is left out for this episode; `xp-inspect` lists what it can still be used for.")
-            }
+        for entry in absent {
+            add(.missingDataset, .warning, dataset: entry.path, modality: entry.modality, expected: "the dataset (release schema: \(entry.element) \(entry.shapeDescription))",
+                found: "absent", action: "What needs \(entry.modality.rawValue) from it is left out for this episode; `xp-inspect` lists what the episode can still be used for.")
         }
         checked.append("structure (\(datasets.count) datasets)")
     }

@@ -16,7 +16,8 @@ extension QualityPass {
     func checkOrder<T: Comparable>(_ values: [T], dataset: String, modality: Modality, clock: String) {
         let (backwards, repeats) = Self.order(values)
         if !backwards.isEmpty {
-            add(.nonMonotonicTimestamps, .error, dataset: dataset, modality: modality, rows: backwards, totalRows: values.count,
+            // The frame clock out of order misplaces everything; an IMU sample out of order only itself.
+            add(.nonMonotonicTimestamps, modality == .timeline ? .error : .warning, dataset: dataset, modality: modality, rows: backwards, totalRows: values.count,
                 expected: "\(clock) increasing row by row", found: "values earlier than the row before",
                 action: "Frames cannot be put in time order; alignment to this clock is unreliable. Re-export the episode.")
         }
@@ -28,22 +29,27 @@ extension QualityPass {
     }
 
     func checkTimeline() {
-        guard let timeline = try? episode.timeline() else {
-            if datasets["slam/frame_names"] != nil || frames == nil {
-                add(.noFrames, .error, dataset: "slam/frame_names", modality: .timeline, expected: "a readable frame timeline",
-                    found: "no frame names and no per-frame dataset to count frames", action: "Nothing can be aligned to frames; the episode is unusable.")
-            }
+        // The names straight from slam/frame_names (the timeline accessor refuses an episode
+        // whose device timestamps do not parse; here that is a finding of its own).
+        var fallback = false
+        if datasets["slam/frame_names"] != nil, !malformed.contains("slam/frame_names"), let stored = try? episode.file.readStrings("slam/frame_names") {
+            names = stored
+        } else if let timeline = try? episode.timeline() {
+            names = timeline.frameNames
+            fallback = timeline.namesAreFallback
+        } else {
+            add(.noFrames, .error, dataset: "slam/frame_names", modality: .timeline, expected: "a readable frame timeline",
+                found: "no frame names and no per-frame dataset to count frames", action: "Nothing can be aligned to frames; the episode is unusable.")
             return
         }
         checked.append("slam/frame_names")
-        names = timeline.frameNames
-        if timeline.frameCount == 0 {
+        if names.isEmpty {
             add(.noFrames, .error, dataset: "slam/frame_names", modality: .timeline, rowsAffected: 0, expected: "at least one frame name",
                 found: "0 frames", action: "Nothing can be aligned to frames; the episode is unusable.")
             return
         }
         var nameStamps: [Int64?] = []
-        if !timeline.namesAreFallback {
+        if !fallback {
             nameStamps = names.map { Int64(FrameReferenceIndex.stem($0)) }
             let bad = nameStamps.indices.filter { nameStamps[$0] == nil }
             if !bad.isEmpty {
