@@ -50,6 +50,7 @@ public enum CorruptionKind: String, CaseIterable, Sendable, CustomStringConverti
     case lfsPointer = "lfs-pointer"
     case truncatedAnnotation = "truncated-annotation"
     case corruptRootGroup = "corrupt-root-group"
+    case corruptRootSymbolNode = "corrupt-root-symbol-node"
     case corruptGroupTable = "corrupt-hand-group-table"
     // Media
     case videoWrongResolution = "video-wrong-resolution"
@@ -456,6 +457,16 @@ struct Maker {
             expected = ExpectedFinding(.corruptStructure, .error, datasets: nil)
             unusable = all
             frames = .null
+        case .corruptRootSymbolNode:
+            // The root lists its nine members in two symbol-table nodes; the first one
+            // (calibration, caption, depth, full_body_mocap) is overwritten. Iterating the root
+            // fails, yet hand_mocap, imu, metadata, slam and video still open by path: a reader
+            // that only opens paths would take the caption for absent.
+            verify = try corruptFirstRootSymbolNode()
+            area = .file
+            expected = ExpectedFinding(.corruptStructure, .error, datasets: nil)
+            unusable = all
+            frames = .any
         case .corruptGroupTable:
             verify = try corruptLocalHeap(holding: "left_joints_3d", group: "hand_mocap")
             area = .modality(.hands)
@@ -547,6 +558,39 @@ struct Maker {
             if ByteSearch.all([0xFF, 0xFE] + Array(marker.utf8.dropFirst(2)), in: data).count != 1 { problems.append("the invalid bytes are not in the file") }
             let text = try HDF5File(path: path).readString("caption")
             if !text.contains("\u{FFFD}") { problems.append("the caption reads back without a replacement character") }
+            return problems
+        }
+    }
+
+    /// Overwrites the signature of the root group's first symbol-table node (`SNOD`), found
+    /// from the superblock (version 0, 8-byte addresses: the root's cached B-tree address at
+    /// byte 80) through the root's B-tree (`TREE`, a leaf whose children are the nodes).
+    func corruptFirstRootSymbolNode() throws -> @Sendable () throws -> [String] {
+        let url = URL(fileURLWithPath: annotation)
+        var bytes = [UInt8](try Data(contentsOf: url))
+        guard bytes.count > 96, bytes[8] == 0, bytes[13] == 8 else {
+            throw CorruptionError.unsupported("\(annotation): not a version-0 superblock with 8-byte addresses")
+        }
+        let tree = Int(ByteSearch.uint64(bytes, 80))
+        guard tree + 40 <= bytes.count, bytes[tree..<(tree + 4)].elementsEqual("TREE".utf8), bytes[tree + 4] == 0, bytes[tree + 5] == 0 else {
+            throw CorruptionError.notFound("the root B-tree of \(annotation) is not a group leaf node at \(tree)")
+        }
+        let used = Int(bytes[tree + 6]) | Int(bytes[tree + 7]) << 8
+        // Header 24 bytes, then key 0 (8), child 0 (8), ...
+        let node = Int(ByteSearch.uint64(bytes, tree + 32))
+        guard used >= 2, node + 4 <= bytes.count, bytes[node..<(node + 4)].elementsEqual("SNOD".utf8) else {
+            throw CorruptionError.notFound("the root of \(annotation) has \(used) symbol nodes, the first not at \(node)")
+        }
+        bytes.replaceSubrange(node..<(node + 4), with: Array("XXXX".utf8))
+        try Data(bytes).write(to: url)
+        let path = annotation
+        return {
+            var problems: [String] = []
+            let file = try HDF5File(path: path)
+            let listed = (try? file.children(of: "")) ?? []
+            if listed.count >= 9 { problems.append("the root still lists its 9 members") }
+            if file.kind(of: "slam/frame_names") != .dataset { problems.append("slam/frame_names no longer opens by path") }
+            if file.kind(of: "caption") == .dataset { problems.append("caption still opens by path") }
             return problems
         }
     }
