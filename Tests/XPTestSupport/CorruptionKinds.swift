@@ -296,6 +296,8 @@ struct Maker {
             }
             area = .modality(.timeline)
             expected = expect(.timestampMismatch, .error, path, area, rows: [4], totalRows: n)
+            // The frame clock is unreadable: what builds on it stops (inspect still summarises).
+            unusable = [.windows, .features, .suite, .train]
         case .zeroFrameNames:
             let path = "slam/frame_names"
             verify = try rewrite([path: .replace(StoredDataset(path: path, values: .fixedStrings([], length: 18), shape: [0]))]) { after in

@@ -173,6 +173,23 @@ public struct QualityFinding: Sendable, Equatable, Codable, CustomStringConverti
         return .object(pairs)
     }
 
+    /// Decodes what ``json`` writes: absent optional values and an absent `first_rows` or `unit` are allowed.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        check = try c.decode(QualityCheck.self, forKey: .check)
+        severity = try c.decode(QualitySeverity.self, forKey: .severity)
+        file = try c.decode(String.self, forKey: .file)
+        dataset = try c.decodeIfPresent(String.self, forKey: .dataset)
+        modality = try c.decodeIfPresent(Modality.self, forKey: .modality)
+        rowsAffected = try c.decodeIfPresent(Int.self, forKey: .rowsAffected)
+        totalRows = try c.decodeIfPresent(Int.self, forKey: .totalRows)
+        firstRows = try c.decodeIfPresent([Int].self, forKey: .firstRows) ?? []
+        expected = try c.decode(String.self, forKey: .expected)
+        found = try c.decode(String.self, forKey: .found)
+        action = try c.decode(String.self, forKey: .action)
+        unit = try c.decodeIfPresent(String.self, forKey: .unit) ?? "rows"
+    }
+
     enum CodingKeys: String, CodingKey {
         case check, severity, file, dataset, modality, expected, found, action, unit
         case rowsAffected = "rows_affected", totalRows = "total_rows", firstRows = "first_rows"

@@ -38,9 +38,14 @@ public enum DataFindings {
         for finding in findings where finding.severity >= .warning { Tool.note(finding.description) }
     }
 
-    /// Prints `findings`, then stops when `mode` is `error` and one of them is a warning or worse.
+    /// Prints `findings`, then stops when `mode` is `error` and one of them is a warning or
+    /// worse, and in any mode when one makes the episode unusable: an error about the file as a
+    /// whole (unreadable, corrupt root) or a timeline without frames.
     public static func report(_ findings: [QualityFinding], mode: OnBadData) throws {
         print(findings)
+        if let fatal = findings.first(where: { $0.severity == .error && ($0.modality == nil || $0.check == .noFrames) }) {
+            throw ToolError("\(fatal.file): the episode is unusable ([\(fatal.check)] \(fatal.dataset ?? "the file"): \(fatal.found)). Nothing was written.")
+        }
         let bad = findings.filter { $0.severity >= .warning }
         if mode == .error, !bad.isEmpty {
             throw ToolError("\(bad.count) data-quality finding\(bad.count == 1 ? "" : "s") (first: [\(bad[0].check)] \(bad[0].dataset ?? bad[0].file)) and --on-bad-data error: nothing was written. Run `xp-qa` for the full report, or pass --on-bad-data warn to go on with bad values masked.")

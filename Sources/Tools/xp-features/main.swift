@@ -101,12 +101,12 @@ struct XPFeatures: ParsableCommand {
         do { try EpisodeFeatureResult.checkOutputFolder(outURL) } catch { throw ToolError("--out \(error)") }
         if let cacheURL { try Tool.checkOutput(cacheURL, option: cache == nil ? "the feature cache (beside --out; see --cache)" : "--cache") }
         let names = try windowing.frameNames()
-        let ep = try Episode(path: episode)
         let plan = try windowing.plan()
         // Findings first: with --on-bad-data error nothing is built or cached.
         let findings = DataFindings.check(episode, frameNames: names,
                                            captionRules: windowing.chosenCaptionRules ?? (FeatureProtocol(rawValue: `protocol`) ?? .strict).defaultCaptionRules)
         try DataFindings.report(findings, mode: badData.onBadData)
+        let ep = try Episode(path: episode)
         let reporter = ProgressReporter(quiet: quiet)
         let options = FeatureBuildOptions(featureProtocol: FeatureProtocol(rawValue: `protocol`) ?? .strict, cacheDirectory: cacheURL,
                                           force: force, decoderThreads: threads, frameNames: names,
@@ -115,6 +115,9 @@ struct XPFeatures: ParsableCommand {
         let start = Date()
         var result = try EpisodeFeatures.build(episode: ep, plan: plan, options: options)
         result.dataFindings = findings
+        if result.windows.windows.isEmpty {
+            throw ToolError("\(ep.annotationPath): no window fits: the episode has \(result.frameCount) frames, fewer than one window (see --window). Nothing was written.")
+        }
         try result.write(to: outURL)
         if !quiet {
             for d in result.diagnostics {

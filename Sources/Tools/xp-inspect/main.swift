@@ -38,6 +38,8 @@ struct XPInspect: ParsableCommand {
     @Option(help: "Caption frame-reference rules: current or release.")
     var rules: String = "current"
 
+    @OptionGroup var badData: BadDataOptions
+
     func validate() throws {
         guard CaptionRules(rawValue: rules) != nil else {
             throw ValidationError("--rules must be one of: \(CaptionRules.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -66,7 +68,7 @@ struct XPInspect: ParsableCommand {
             return
         }
         let summary = episode.summary(frameNames: names, rules: rules)
-        DataFindings.print(summary.findings ?? [])
+        try DataFindings.report(summary.findings ?? [], mode: badData.onBadData)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -38,12 +38,12 @@ struct XPWindows: ParsableCommand {
         // Before any work: the output file must be writable where it is named.
         if let out { try Tool.checkOutput(URL(fileURLWithPath: out), option: "--out", kind: .file) }
         let names = try windowing.frameNames()
-        let ep = try Episode(path: episode)
         let plan = try windowing.plan()
         let rules = windowing.chosenCaptionRules ?? .current
         // Windows read only the frame timeline and the caption: report what touches those.
         let findings = DataFindings.check(episode, modalities: [.timeline, .captions], frameNames: names, captionRules: rules, media: false)
         try DataFindings.report(findings, mode: badData.onBadData)
+        let ep = try Episode(path: episode)
         let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names, captionRules: rules)
         if let note = result.labelNote { Tool.note("warning: \(note)") }
         if result.windows.isEmpty {
