@@ -134,8 +134,9 @@ let package = Package(
         ),
 
         // MARK: Tests (swift-testing)
-        // Shared by the test targets: ../shared/fixtures (skip traits), Fixtures/ (goldens, schemas).
-        .target(name: "XPTestSupport", path: "Tests/XPTestSupport"),
+        // Shared by the test targets: ../shared/fixtures (skip traits), Fixtures/ (goldens, schemas),
+        // the corruption matrix's generator (EpisodeIO's reader, writer and synthetic episode).
+        .target(name: "XPTestSupport", dependencies: ["XPCore", "EpisodeIO"], path: "Tests/XPTestSupport"),
         .testTarget(name: "XPCoreTests", dependencies: ["XPCore"]),
         .testTarget(name: "EpisodeIOTests", dependencies: ["XPCore", "EpisodeIO", "XPTestSupport"]),
         .testTarget(name: "WindowAlignTests", dependencies: ["XPCore", "WindowAlign", "XPTestSupport"]),
@@ -145,7 +146,7 @@ let package = Package(
         // End to end: runs the built xp-* executables (the dependencies make `swift test` build them).
         .testTarget(
             name: "ToolTests",
-            dependencies: ["XPTestSupport", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench"]
+            dependencies: ["XPTestSupport", "XPCore", "EpisodeIO", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench"]
         ),
     ]
 )

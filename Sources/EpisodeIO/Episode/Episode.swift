@@ -239,8 +239,13 @@ public final class Episode: @unchecked Sendable {
             }
             right = try file.read(rightName)
         }
+        // Detected: some coordinate away from zero. A frame holding NaN or Inf is invalid, not a
+        // detection (the quality pass reports it as `non_finite_rows`).
         func present(_ joints: [Float]) -> [Bool] {
-            (0..<shape[0]).map { i in joints[(i * 63)..<(i * 63 + 63)].contains { !(abs($0) <= 1e-8) } }
+            (0..<shape[0]).map { i in
+                let frame = joints[(i * 63)..<(i * 63 + 63)]
+                return frame.allSatisfy(\.isFinite) && frame.contains { abs($0) > 1e-8 }
+            }
         }
         return Hands(left: left, right: right, leftPresent: present(left), rightPresent: present(right), leftStored: leftStored, rightStored: rightStored)
     }

@@ -53,6 +53,8 @@ public struct SchemaEntry: Sendable, Equatable {
 public enum Modality: String, Sendable, CaseIterable, Codable, Comparable {
     case timeline, cameraPoses = "camera_poses", hands, body, contacts, imu, depth, confidence
     case calibration, metadata, captions, pointCloud = "point_cloud"
+    /// The six MP4 streams and their audio track (not HDF5 datasets; the quality pass reports on them).
+    case video, audio
 
     public static func < (a: Modality, b: Modality) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

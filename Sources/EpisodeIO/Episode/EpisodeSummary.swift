@@ -41,6 +41,8 @@ public struct EpisodeSummary: Sendable, Codable, Equatable {
     /// The six MP4 streams beside the annotation.
     public var media: [EpisodeMediaEntry]
     public var problems: [String]
+    /// The value-level quality findings (`EpisodeQualityReport`), most severe first.
+    public var findings: [QualityFinding]? = nil
 }
 
 extension Episode {
@@ -112,7 +114,8 @@ extension Episode {
             fpsEstimate: timeline?.fpsEstimate, firstTimestamp: timeline?.deviceTimestamps?.first,
             lastTimestamp: timeline?.deviceTimestamps?.last, datasetsPresent: report.presentCount,
             datasetsExpected: EpisodeSchema.entries.count, complete: report.isComplete, modalities: modalities,
-            captions: captionSummary, media: media, problems: problems)
+            captions: captionSummary, media: media, problems: problems,
+            findings: qualityReport(options: QualityOptions(frameNames: frameNames, captionRules: rules)).findings.ordered)
     }
 
     /// Every group and dataset, depth first, with shape, dtype and (for scalars) the value.

@@ -119,7 +119,7 @@ public final class HDF5File: @unchecked Sendable {
             var names: [String] = []
             for i in 0..<info.nlinks {
                 let size = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, xp_H5P_DEFAULT())
-                guard size >= 0 else { continue }
+                guard size >= 0 else { throw .unreadable(file: path, reason: "link \(i) of group '\(group.isEmpty ? "/" : group)' cannot be read") }
                 var buffer = [CChar](repeating: 0, count: Int(size) + 1)
                 H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(size) + 1, xp_H5P_DEFAULT())
                 names.append(String(decoding: buffer.prefix(Int(size)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -129,22 +129,35 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// Every dataset in the file, depth first in name order, with its info. Objects that cannot
-    /// be inspected are skipped (the schema report names what is missing).
-    public func allDatasets() -> [HDF5DatasetInfo] {
+    /// be inspected are skipped (the schema report names what is missing; ``walk()`` says
+    /// what could not be inspected).
+    public func allDatasets() -> [HDF5DatasetInfo] { walk().datasets }
+
+    /// The whole object tree: every dataset with its info, and every group or object that
+    /// could not be listed or inspected, with the reason (a corrupt group table shows here,
+    /// not as absent datasets).
+    public func walk() -> (datasets: [HDF5DatasetInfo], failures: [(path: String, reason: String)]) {
         var result: [HDF5DatasetInfo] = []
+        var failures: [(path: String, reason: String)] = []
         func visit(_ group: String) {
-            guard let names = try? children(of: group) else { return }
+            let names: [String]
+            do { names = try children(of: group) } catch {
+                failures.append((group.isEmpty ? "/" : group, error.description))
+                return
+            }
             for name in names {
                 let child = group.isEmpty ? name : group + "/" + name
                 switch kind(of: child) {
                 case .group: visit(child)
-                case .dataset: if let info = try? info(child) { result.append(info) }
-                default: break
+                case .dataset:
+                    do { result.append(try info(child)) } catch { failures.append((child, error.description)) }
+                case .missing: failures.append((child, "listed in its group but cannot be opened"))
+                case .other: break
                 }
             }
         }
         visit("")
-        return result
+        return (result, failures)
     }
 
     // MARK: Dataset info
@@ -320,10 +333,16 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Reads a string dataset of any shape: fixed-length (NUL padding stripped) or
     /// variable-length. Bytes are decoded as UTF-8, invalid sequences replaced (as the
-    /// toolkit's `errors="replace"`).
+    /// toolkit's `errors="replace"`); ``readStringBytes(_:)`` gives the bytes themselves.
     public func readStrings(_ dataset: String) throws(EpisodeError) -> [String] {
+        try readStringBytes(dataset).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The raw bytes of every string of a string dataset (fixed-length: up to the first NUL),
+    /// for checks that must see invalid UTF-8 rather than its replacement.
+    public func readStringBytes(_ dataset: String) throws(EpisodeError) -> [[UInt8]] {
         accessLog?.record("read " + dataset)
-        return try withHDF5 { () throws(EpisodeError) -> [String] in
+        return try withHDF5 { () throws(EpisodeError) -> [[UInt8]] in
             let did = try openDataset(dataset)
             defer { H5Dclose(did) }
             let info = try describe(did, dataset)
@@ -343,11 +362,7 @@ public final class HDF5File: @unchecked Sendable {
                     H5Dread(did, memType, xp_H5S_ALL(), xp_H5S_ALL(), xp_H5P_DEFAULT(), $0.baseAddress)
                 }
                 guard status >= 0 else { throw .readFailed(file: path, dataset: dataset, reason: "H5Dread failed") }
-                return (0..<count).map { i in
-                    let slice = bytes[(i * length)..<((i + 1) * length)]
-                    let trimmed = slice.prefix { $0 != 0 }
-                    return String(decoding: trimmed, as: UTF8.self)
-                }
+                return (0..<count).map { i in Array(bytes[(i * length)..<((i + 1) * length)].prefix { $0 != 0 }) }
             case .variableString:
                 H5Tset_size(memType, xp_H5T_VARIABLE())
                 var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
@@ -355,12 +370,10 @@ public final class HDF5File: @unchecked Sendable {
                     H5Dread(did, memType, xp_H5S_ALL(), xp_H5S_ALL(), xp_H5P_DEFAULT(), $0.baseAddress)
                 }
                 guard status >= 0 else { throw .readFailed(file: path, dataset: dataset, reason: "H5Dread failed") }
-                let strings = pointers.map { pointer -> String in
-                    guard let pointer else { return "" }
+                let strings = pointers.map { pointer -> [UInt8] in
+                    guard let pointer else { return [] }
                     let length = strlen(pointer)
-                    return pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-                        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-                    }
+                    return pointer.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
                 }
                 for pointer in pointers { if let pointer { H5free_memory(pointer) } }
                 return strings

@@ -120,13 +120,16 @@ public struct QualityFinding: Sendable, Equatable, Codable, CustomStringConverti
     public var found: String
     /// What the user can do about it.
     public var action: String
+    /// What `rowsAffected` counts: "rows" (of `dataset`), or e.g. "references", "segments".
+    public var unit: String
 
     public static let firstRowsLimit = 5
 
     public init(_ check: QualityCheck, _ severity: QualitySeverity, file: String, dataset: String? = nil, modality: Modality? = nil,
                 rows: [Int]? = nil, rowsAffected: Int? = nil, totalRows: Int? = nil,
-                expected: String, found: String, action: String) {
+                expected: String, found: String, action: String, unit: String = "rows") {
         self.check = check
+        self.unit = unit
         self.severity = severity
         self.file = file
         self.dataset = dataset
@@ -144,7 +147,8 @@ public struct QualityFinding: Sendable, Equatable, Codable, CustomStringConverti
         var s = "\(severity.rawValue) [\(check.rawValue)] \(file)"
         if let dataset { s += ": \(dataset)" }
         if let rowsAffected {
-            s += ": \(rowsAffected)" + (totalRows.map { " of \($0)" } ?? "") + (rowsAffected == 1 ? " row" : " rows")
+            let singular = unit.hasSuffix("s") ? String(unit.dropLast()) : unit
+            s += ": \(rowsAffected)" + (totalRows.map { " of \($0)" } ?? "") + " " + (rowsAffected == 1 && totalRows == nil ? singular : unit)
             if !firstRows.isEmpty {
                 s += " (first: " + firstRows.map(String.init).joined(separator: ", ") + (rowsAffected > firstRows.count ? ", …" : "") + ")"
             }
@@ -164,12 +168,13 @@ public struct QualityFinding: Sendable, Equatable, Codable, CustomStringConverti
         if let rowsAffected { pairs.append(("rows_affected", .int(Int64(rowsAffected)))) }
         if let totalRows { pairs.append(("total_rows", .int(Int64(totalRows)))) }
         if !firstRows.isEmpty { pairs.append(("first_rows", .array(firstRows.map { .int(Int64($0)) }))) }
+        if rowsAffected != nil { pairs.append(("unit", .string(unit))) }
         pairs += [("expected", .string(expected)), ("found", .string(found)), ("action", .string(action))]
         return .object(pairs)
     }
 
     enum CodingKeys: String, CodingKey {
-        case check, severity, file, dataset, modality, expected, found, action
+        case check, severity, file, dataset, modality, expected, found, action, unit
         case rowsAffected = "rows_affected", totalRows = "total_rows", firstRows = "first_rows"
     }
 }

@@ -64,6 +64,8 @@ public struct SuiteEpisode: Sendable {
     /// Blocks with data in at least one window; nil means all present.
     public var presentBlocks: Set<String>?
     public var frames: FrameData
+    /// The data-quality findings of the episode (tasks they block are not applicable; summary.md lists them).
+    public var dataFindings: [DataFinding] = []
 
     public init(name: String, session: String? = nil, windows: [Window], features: Matrix, schema: FeatureSchema = .reference,
                 presentBlocks: Set<String>? = nil, frames: FrameData) throws(SuiteError) {

@@ -184,12 +184,25 @@ public enum SuiteRunner {
             let start = Date()
             say("[\(ti + 1)/\(config.tasks.count)] \(task.rawValue): building inputs")
             let problem: TaskProblem
+            // The data-quality findings that block this task, episode by episode.
+            let blocking = episodes.map { task.blockingFindings(in: $0.dataFindings) }
             do {
+                if !episodes.isEmpty, blocking.allSatisfy({ !$0.isEmpty }) {
+                    let first = blocking[0][0]
+                    throw SuiteError.notApplicable(task: task.rawValue, reason: "the data of every episode blocks it (first: [\(first.check)] \(first.dataset ?? first.file): found \(first.found))")
+                }
                 problem = try TaskProblemBuilder.build(contract, episodes: episodes, policy: policy, parameters: config.parameters)
             } catch let SuiteError.notApplicable(_, reason) {
                 say("[\(ti + 1)/\(config.tasks.count)] \(task.rawValue): not applicable: \(reason)")
+                // The findings on what the task needs, so the file says why with the data's own words.
+                let touching = zip(episodes, episodes.map { $0.dataFindings.touching(task.targetModalities.union([.timeline])).filter { $0.severity >= .warning } })
+                    .flatMap { episode, findings in findings.map { f -> JSON in
+                        if case .object(let pairs) = f.json { return .object([("episode", .string(episode.name))] + pairs) }
+                        return f.json
+                    } }
                 let entry = JSON.object([("task", .string(task.rawValue)), ("task_display_name", .string(task.displayName)),
-                                         ("status", .string("not_applicable")), ("reason", .string(reason)), ("protocol", .string(p.rawValue))])
+                                         ("status", .string("not_applicable")), ("reason", .string(reason)), ("protocol", .string(p.rawValue)),
+                                         ("data_findings", .array(touching))])
                 for head in config.heads {
                     try write(Data(entry.text().utf8), dir(root, head, task).appendingPathComponent("not_applicable.json"))
                     out.rows.append(TaskSummaryRow(task: task, head: head, status: "not_applicable", reason: reason))
@@ -407,6 +420,15 @@ public enum SuiteRunner {
             }
         }
         if !notes.isEmpty { lines += ["", "Not applicable or failed:", ""] + notes }
+        let flagged = episodes.filter { $0.dataFindings.contains { $0.severity >= .warning } }
+        if !flagged.isEmpty {
+            lines += ["", "Data quality (findings of the quality pass, `xp-qa` for all of them):", ""]
+            for episode in flagged {
+                let findings = episode.dataFindings.ordered.filter { $0.severity >= .warning }
+                for f in findings.prefix(10) { lines.append("- `\(episode.name)`: \(f.severity.rawValue) `\(f.check)` \(f.dataset ?? f.file): expected \(f.expected); found \(f.found)") }
+                if findings.count > 10 { lines.append("- `\(episode.name)`: … \(findings.count - 10) more") }
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -13,7 +13,8 @@ extension TaskID {
 struct ContactPrediction: SuiteTask {
     let card = TaskCard(displayName: "Contact State Prediction", kind: .classification, primaryMetric: "macro_f1",
                         referenceInput: "all non-contact/non-caption-label modalities -> any body contact",
-                        neuralHead: ClassificationScoring.neuralHead, published: (1.0, 1.0))
+                        neuralHead: ClassificationScoring.neuralHead, published: (1.0, 1.0),
+                        targetModalities: [.contacts])
 
     func terms(of c: inout TaskContract, parameters: TaskParameters) {
         c.input = .contactIn

@@ -11,7 +11,8 @@ extension TaskID {
 struct CrossModalRetrieval: SuiteTask {
     let card = TaskCard(displayName: "Cross-Modal Retrieval", kind: .retrieval, primaryMetric: "mrr",
                         referenceInput: "motion/IMU/camera/audio query", referenceOutput: "matching depth/video window",
-                        neuralHead: RegressionScoring.projectionNeuralHead, published: (0.2693, 0.1300))
+                        neuralHead: RegressionScoring.projectionNeuralHead, published: (0.2693, 0.1300),
+                        targetModalities: [])
 
     func terms(of c: inout TaskContract, parameters: TaskParameters) {
         c.input = .motionA

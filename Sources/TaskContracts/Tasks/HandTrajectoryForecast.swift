@@ -16,7 +16,8 @@ struct HandTrajectoryForecast: SuiteTask {
 
     let card = TaskCard(displayName: "Hand Trajectory Forecasting", kind: .regression, primaryMetric: "mpjpe", higherIsBetter: false,
                         referenceInput: "all modalities at t -> future left/right hand 3D joints",
-                        neuralHead: "z-score -> MLP regression", published: (0.8647, 0.1079))
+                        neuralHead: "z-score -> MLP regression", published: (0.8647, 0.1079),
+                        targetModalities: [.hands, .body])
 
     func terms(of c: inout TaskContract, parameters: TaskParameters) {
         c.input = c.suiteProtocol == .reference ? .all : .noText

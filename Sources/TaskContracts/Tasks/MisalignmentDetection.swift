@@ -14,7 +14,8 @@ struct MisalignmentDetection: SuiteTask {
                         referenceInput: "motion+visual/audio pair -> aligned vs shifted by 8 windows",
                         neuralHead: BinaryPairScoring.neuralHead, published: (0.5052, 0.7153),
                         // Two windows per sample.
-                        schedulingCost: 2)
+                        schedulingCost: 2,
+                        targetModalities: [])
 
     func terms(of c: inout TaskContract, parameters: TaskParameters) {
         c.input = .motionB

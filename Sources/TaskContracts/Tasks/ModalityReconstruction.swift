@@ -14,7 +14,8 @@ extension TaskID {
 struct ModalityReconstruction: SuiteTask {
     let card = TaskCard(displayName: "Cross-Modal Reconstruction", kind: .regression, primaryMetric: "r2",
                         referenceInput: "motion/IMU/camera/audio", referenceOutput: "depth/video feature vector",
-                        neuralHead: RegressionScoring.projectionNeuralHead, published: (-0.0153, -0.0102))
+                        neuralHead: RegressionScoring.projectionNeuralHead, published: (-0.0153, -0.0102),
+                        targetModalities: [])
 
     func terms(of c: inout TaskContract, parameters: TaskParameters) {
         c.input = .motionA

@@ -52,4 +52,8 @@ struct TaskCard: Sendable {
     var published: (minimal: Double, neural: Double)
     /// Relative cost when several tasks run at once (1 for one window per sample).
     var schedulingCost = 1
+    /// The episode modalities the task's targets are built from (the frame timeline is always
+    /// needed; inputs are optional blocks). A data-quality finding that blocks one of them makes
+    /// the task not applicable to the episode.
+    var targetModalities: Set<EpisodeModality> = [.captions]
 }

@@ -1,3 +1,4 @@
+import WindowAlign
 import Foundation
 
 /// The id of a suite task: its `snake_case` name in every output (folder names, `task` keys,
@@ -67,6 +68,9 @@ public struct TaskID: RawRepresentable, Hashable, Sendable, Codable, CaseIterabl
 extension TaskID {
     /// The public display name (`scripts/task_display.py`).
     public var displayName: String { unit.card.displayName }
+
+    /// The episode modalities the task's targets need (besides the frame timeline).
+    public var targetModalities: Set<EpisodeModality> { unit.card.targetModalities }
 
     /// What kind of problem the task is, which fixes its heads and metric family.
     public var kind: TaskKind { unit.card.kind }

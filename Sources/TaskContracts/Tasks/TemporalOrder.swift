@@ -14,7 +14,8 @@ struct TemporalOrder: SuiteTask {
                         referenceInput: "two adjacent windows -> whether order is correct",
                         neuralHead: BinaryPairScoring.neuralHead, published: (0.5400, 0.8520),
                         // Two windows per sample and three blocks per row: the costliest task.
-                        schedulingCost: 6)
+                        schedulingCost: 6,
+                        targetModalities: [])
 
     func terms(of c: inout TaskContract, parameters: TaskParameters) {
         c.input = c.suiteProtocol == .reference ? .all : .noText

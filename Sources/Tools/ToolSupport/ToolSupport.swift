@@ -120,7 +120,9 @@ public final class Progress: @unchecked Sendable {
         last = now
         let elapsed = now.timeIntervalSince(start)
         let percent = total > 0 ? 100 * Double(done) / Double(total) : 100
-        Tool.note(String(format: "%@: %d/%d (%.0f%%) %.1f s", label, done, total, percent, elapsed))
+        var line = String(format: "%@: %d/%d (%.0f%%) %.1f s", label, done, total, percent, elapsed)
+        if done > 0 && done < total { line += String(format: ", about %.0f s left", elapsed / Double(done) * Double(total - done)) }
+        Tool.note(line)
     }
 }
 

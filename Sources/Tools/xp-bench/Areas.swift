@@ -7,4 +7,5 @@ let benchAreas: [ParsableCommand.Type] = [
     BenchFeatures.self,
     BenchHeads.self,
     BenchSuite.self,
+    BenchQA.self,
 ]

@@ -72,8 +72,10 @@ struct XPFeatures: ParsableCommand {
     @Option(help: "Video decode for the 98 video features: automatic (reference: exact; strict: fast), exact (OpenCV's bytes) or fast (strict only: area before colour) or fast-skip-deblocking (strict only: also no deblocking filter). Recorded in presence.json.")
     var videoDecode = "automatic"
 
-    @Flag(help: "No progress on stderr.")
+    @Flag(help: "No progress on stderr (data-quality findings are always shown).")
     var quiet = false
+
+    @OptionGroup var badData: BadDataOptions
 
     func validate() throws {
         guard FeatureProtocol(rawValue: `protocol`) != nil else {
@@ -101,13 +103,18 @@ struct XPFeatures: ParsableCommand {
         let names = try windowing.frameNames()
         let ep = try Episode(path: episode)
         let plan = try windowing.plan()
+        // Findings first: with --on-bad-data error nothing is built or cached.
+        let findings = DataFindings.check(episode, frameNames: names,
+                                           captionRules: windowing.chosenCaptionRules ?? (FeatureProtocol(rawValue: `protocol`) ?? .strict).defaultCaptionRules)
+        try DataFindings.report(findings, mode: badData.onBadData)
         let reporter = ProgressReporter(quiet: quiet)
         let options = FeatureBuildOptions(featureProtocol: FeatureProtocol(rawValue: `protocol`) ?? .strict, cacheDirectory: cacheURL,
                                           force: force, decoderThreads: threads, frameNames: names,
                                           captionRules: windowing.chosenCaptionRules, progress: { reporter.report($0) },
                                           videoDecode: VideoDecodeSetting(rawValue: videoDecode) ?? .automatic)
         let start = Date()
-        let result = try EpisodeFeatures.build(episode: ep, plan: plan, options: options)
+        var result = try EpisodeFeatures.build(episode: ep, plan: plan, options: options)
+        result.dataFindings = findings
         try result.write(to: outURL)
         if !quiet {
             for d in result.diagnostics {

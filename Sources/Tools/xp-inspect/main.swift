@@ -66,6 +66,7 @@ struct XPInspect: ParsableCommand {
             return
         }
         let summary = episode.summary(frameNames: names, rules: rules)
+        DataFindings.print(summary.findings ?? [])
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -115,6 +116,15 @@ func render(_ s: EpisodeSummary) -> String {
             line += m.status == "missing" ? "missing" : (m.error ?? m.status)
         }
         lines.append(line)
+    }
+    if let findings = s.findings, !findings.isEmpty {
+        let counts = QualitySeverity.allCases.reversed().compactMap { severity -> String? in
+            let n = findings.filter { $0.severity == severity }.count
+            return n == 0 ? nil : "\(n) \(severity.rawValue)\(n == 1 ? "" : "s")"
+        }
+        lines.append("Findings     \(counts.joined(separator: ", ")) (on stderr; `xp-qa` for the full report)")
+    } else {
+        lines.append("Findings     none")
     }
     if s.problems.isEmpty {
         lines.append("Problems     none")

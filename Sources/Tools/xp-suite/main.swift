@@ -69,8 +69,10 @@ struct XPSuite: ParsableCommand {
                                valueName: "rules"))
     var captionRules: String?
 
-    @Flag(help: "No progress on stderr.")
+    @Flag(help: "No progress on stderr (data-quality findings are always shown).")
     var quiet = false
+
+    @OptionGroup var badData: BadDataOptions
 
     @Option(parsing: .unconditional,
             help: ArgumentHelp("Tasks run side by side, each with one BLAS thread (default: one per core), in \(Bounds.text(Limits.concurrentTasks)). 1 runs them one after the other with OpenBLAS's default threads; results then differ in the last bits.",
@@ -147,6 +149,9 @@ struct XPSuite: ParsableCommand {
 
         let rules = captionRules.flatMap(CaptionRuleSet.init(rawValue:))
         config.captionRules = rules ?? p.featureProtocol.defaultCaptionRules
+        // The quality pass first: with --on-bad-data error nothing is built, cached or written.
+        var findings = try DataFindings.gate(inputs.map(\.episode), mode: badData.onBadData, captionRules: config.captionRules ?? p.featureProtocol.defaultCaptionRules,
+                                             media: !sensorsOnly, quiet: quiet)
         var loaded: [SuiteEpisode]? = nil
         if inputs.isEmpty {
             let cached = try SuiteCache.syntheticEpisode(cache: URL(fileURLWithPath: cache), frames: frames,
@@ -155,9 +160,11 @@ struct XPSuite: ParsableCommand {
             // Just built: use it as it is in memory rather than reading back what was written.
             if let built = cached.built, !sensorsOnly { loaded = [built] }
             inputs.append(EpisodeInput(episode: cached.episode, features: cached.features))
+            findings = try DataFindings.gate([cached.episode], mode: badData.onBadData, captionRules: config.captionRules ?? p.featureProtocol.defaultCaptionRules, media: !sensorsOnly, quiet: true)
         }
-        let suiteEpisodes = try loaded ?? EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), sensorsOnly: sensorsOnly,
+        var suiteEpisodes = try loaded ?? EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), sensorsOnly: sensorsOnly,
                                                        captionRules: rules, progress: say)
+        for i in suiteEpisodes.indices where i < findings.count { suiteEpisodes[i].dataFindings = findings[i] }
         let start = Date()
         let report = try SuiteRunner.run(episodes: suiteEpisodes, configuration: config, output: output)
         say(String(format: "suite finished in %.1f s; artifacts in %@", Date().timeIntervalSince(start), output.path))

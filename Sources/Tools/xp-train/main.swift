@@ -62,6 +62,8 @@ struct XPTrain: ParsableCommand {
         try Bounds.check(blasThreads, "--blas-threads", in: Limits.blasThreads)
     }
 
+    @OptionGroup var badData: BadDataOptions
+
     func run() throws {
         // Before any work: the output folder must be usable and new (or --overwrite given),
         // and the cache folder usable when features are to be built.
@@ -76,7 +78,14 @@ struct XPTrain: ParsableCommand {
         let p = SuiteProtocol(rawValue: suiteProtocol) ?? .strict
         let t = TaskID(rawValue: task) ?? .timelineAction
         let h = HeadKind(rawValue: head) ?? .minimal
-        let loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), progress: { Tool.note($0) })
+        let findings = try DataFindings.gate(inputs.map(\.episode), mode: badData.onBadData, captionRules: p.featureProtocol.defaultCaptionRules,
+                                             media: true, quiet: false)
+        var loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), progress: { Tool.note($0) })
+        for i in loaded.indices where i < findings.count { loaded[i].dataFindings = findings[i] }
+        if let blocking = loaded.first.flatMap({ _ in loaded.map { t.blockingFindings(in: $0.dataFindings) } }), blocking.allSatisfy({ !$0.isEmpty }) {
+            let f = blocking[0][0]
+            throw ToolError("\(t.rawValue) is not applicable: the data of every episode blocks it (first: [\(f.check)] \(f.dataset ?? f.file) in \(f.file): found \(f.found)). Nothing was written.")
+        }
         let policy = try SplitPolicy.standard(for: loaded, seed: splitSeed)
         Tool.note("\(t.rawValue): building inputs (\(p.rawValue), \(policy.name) split)")
         let problem = try TaskProblemBuilder.build(TaskContract(t, protocol: p), episodes: loaded, policy: policy)

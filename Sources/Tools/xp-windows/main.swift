@@ -32,14 +32,23 @@ struct XPWindows: ParsableCommand {
     @Option(help: "Write the CSV here instead of stdout (written to a temporary name, then renamed).")
     var out: String?
 
+    @OptionGroup var badData: BadDataOptions
+
     func run() throws {
         // Before any work: the output file must be writable where it is named.
         if let out { try Tool.checkOutput(URL(fileURLWithPath: out), option: "--out", kind: .file) }
         let names = try windowing.frameNames()
         let ep = try Episode(path: episode)
         let plan = try windowing.plan()
-        let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names, captionRules: windowing.chosenCaptionRules ?? .current)
+        let rules = windowing.chosenCaptionRules ?? .current
+        // Windows read only the frame timeline and the caption: report what touches those.
+        let findings = DataFindings.check(episode, modalities: [.timeline, .captions], frameNames: names, captionRules: rules, media: false)
+        try DataFindings.report(findings, mode: badData.onBadData)
+        let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names, captionRules: rules)
         if let note = result.labelNote { Tool.note("warning: \(note)") }
+        if result.windows.isEmpty {
+            throw ToolError("\(ep.annotationPath): no window fits: the episode has \(names?.count ?? (try? ep.frameCount()) ?? 0) frames, fewer than one window (see --window). Nothing was written.")
+        }
         if let out {
             let url = URL(fileURLWithPath: out)
             try Tool.prepareOutputFolder(url.deletingLastPathComponent(), option: "the folder of --out")

@@ -8,3 +8,9 @@ public typealias CaptionRuleSet = CaptionRules
 
 /// Counts what a timeline build reads (see `EpisodeIO.EpisodeAccessLog`).
 public typealias TimelineAccessLog = EpisodeAccessLog
+
+/// The modalities of an episode (see `EpisodeIO.Modality`).
+public typealias EpisodeModality = Modality
+
+/// One data-quality finding of an episode (see `EpisodeIO.QualityFinding`).
+public typealias DataFinding = QualityFinding

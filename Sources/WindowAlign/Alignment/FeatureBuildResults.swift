@@ -62,5 +62,7 @@ public struct EpisodeFeatureResult: Sendable {
     public var audio: AudioSummary?
     /// The caption rules the labels and the text block followed (recorded in `presence.json`).
     public var captionRules: CaptionRules?
+    /// The data-quality findings about the episode's inputs (recorded in `presence.json`).
+    public var dataFindings: [QualityFinding] = []
     public var dimension: Int { FeatureSchema.reference.dimension }
 }

@@ -96,6 +96,7 @@ extension EpisodeFeatureResult {
         text += "  \"num_windows\": \(rows),\n"
         text += "  \"feature_dim\": \(dimension),\n"
         text += "  \"label_note\": \(windows.labelNote.map(pythonJSONString) ?? "null"),\n"
+        text += "  \"data_findings\": \(JSONValue.array(dataFindings.map(\.json)).pythonJSON(indent: 2, level: 1)),\n"
         text += "  \"scales\": \(JSONValue.array(scales).pythonJSON(indent: 2, level: 1)),\n"
         text += "  \"blocks\": \(JSONValue.array(blocks).pythonJSON(indent: 2, level: 1)),\n"
         text += "  \"block_names\": \(JSONValue.array(names.map { .string($0) }).pythonJSON(indent: 2, level: 1)),\n"

@@ -1,0 +1,15 @@
+import WindowAlign
+
+extension TaskID {
+    /// The data-quality findings that make this task not applicable to an episode: any error,
+    /// an absent dataset, or a caption without segments, on the frame timeline, on a modality
+    /// the task's targets are built from, or on the file as a whole. Warnings about values
+    /// (masked rows, drift) do not block: the task runs on what is valid.
+    public func blockingFindings(in findings: [DataFinding]) -> [DataFinding] {
+        let needs = targetModalities.union([EpisodeModality.timeline])
+        return findings.filter { finding in
+            if let modality = finding.modality, !needs.contains(modality) { return false }
+            return finding.severity == .error || finding.check == .missingDataset || finding.check == .captionNoSegments
+        }
+    }
+}
