@@ -15,11 +15,11 @@ struct BadInputTests {
         let folder = try TemporaryFolder()
         defer { folder.cleanup() }
         let path = folder.path("annotation.hdf5")
-        // What a Git LFS pointer looks like when the real file was never fetched.
-        try "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 1930000000\n".write(toFile: path, atomically: true, encoding: .utf8)
+        // Text that is not HDF5 (a Git LFS pointer has its own error: OpenErrorTests).
+        try "episode notes, not an annotation file\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: EpisodeError.notHDF5(file: path)) { try Episode(path: folder.url.path) }
         let error = EpisodeError.notHDF5(file: path)
-        #expect(error.description.contains(path) && error.description.contains("LFS"))
+        #expect(error.description.contains(path) && error.description.contains("not an HDF5 file"))
     }
 
     @Test("a truncated file", .sharedFixtures("real-sample-trim8/annotation.hdf5"))

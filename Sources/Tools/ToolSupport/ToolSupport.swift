@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TaskContracts
 
 /// What every `xp-*` tool shares: the exit-code convention (0 ok, 1 failure, 2 usage),
 /// messages and progress on stderr.
@@ -66,6 +67,13 @@ public enum Tool {
             throw ToolError("cannot create \(option) \(path): \(ancestor.path) is a file, not a folder")
         }
         guard writable(ancestor.path) else { throw ToolError("cannot create \(option) \(path): \(ancestor.path) is not writable") }
+    }
+
+    /// ``checkOutput(_:option:kind:)`` for a folder, and an existing one refused unless
+    /// `overwrite` (`--overwrite`): the rule of the tools that write a run folder.
+    public static func checkNewOutputFolder(_ url: URL, option: String, overwrite: Bool) throws {
+        try checkOutput(url, option: option, kind: .folder)
+        if !overwrite && FileManager.default.fileExists(atPath: url.path) { throw SuiteError.outputExists(path: url.path) }
     }
 
     /// True when this process may create entries in the folder at `path`.

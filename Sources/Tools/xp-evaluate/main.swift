@@ -44,8 +44,7 @@ struct XPEvaluate: ParsableCommand {
         // Before any work: the output folder must be usable and new (or --overwrite given),
         // and the cache folder usable when features are to be built.
         let output = URL(fileURLWithPath: out)
-        try Tool.checkOutput(output, option: "--out")
-        if FileManager.default.fileExists(atPath: output.path) && !overwrite { throw SuiteError.outputExists(path: output.path) }
+        try Tool.checkNewOutputFolder(output, option: "--out", overwrite: overwrite)
         let inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
         if inputs.contains(where: { $0.features == nil }) { try Tool.checkOutput(URL(fileURLWithPath: cache), option: "--cache") }
         let (pred, p, provenance) = try PredictionsFile.readWithProvenance(URL(fileURLWithPath: predictions))

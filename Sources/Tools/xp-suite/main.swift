@@ -133,8 +133,7 @@ struct XPSuite: ParsableCommand {
         // folder must be usable and new (or --overwrite given), and the cache folder usable
         // when something is to be generated or built there.
         let output = outputFolder(p)
-        try Tool.checkOutput(output, option: "--out")
-        if FileManager.default.fileExists(atPath: output.path) && !overwrite { throw SuiteError.outputExists(path: output.path) }
+        try Tool.checkNewOutputFolder(output, option: "--out", overwrite: overwrite)
         var inputs = try EpisodeInput.fromCommandLine(episodes: episode, features: features, list: episodes)
         if inputs.isEmpty || (!sensorsOnly && inputs.contains(where: { $0.features == nil })) {
             try Tool.checkOutput(URL(fileURLWithPath: cache), option: "--cache")
