@@ -41,9 +41,9 @@ public enum DataFindings {
     /// Prints `findings`, then stops when `mode` is `error` and one of them is a warning or
     /// worse, and in any mode when one makes the episode unusable: an error about the file as a
     /// whole (unreadable, corrupt root) or a timeline without frames.
-    public static func report(_ findings: [QualityFinding], mode: OnBadData) throws {
+    public static func report(_ findings: [QualityFinding], mode: OnBadData, stopOnNoFrames: Bool = true) throws {
         print(findings)
-        if let fatal = findings.first(where: { $0.severity == .error && ($0.modality == nil || $0.check == .noFrames) }) {
+        if let fatal = findings.first(where: { $0.severity == .error && ($0.modality == nil || (stopOnNoFrames && $0.check == .noFrames)) }) {
             throw ToolError("\(fatal.file): the episode is unusable ([\(fatal.check)] \(fatal.dataset ?? "the file"): \(fatal.found)). Nothing was written.")
         }
         let bad = findings.filter { $0.severity >= .warning }

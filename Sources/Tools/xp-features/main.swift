@@ -116,7 +116,7 @@ struct XPFeatures: ParsableCommand {
         var result = try EpisodeFeatures.build(episode: ep, plan: plan, options: options)
         result.dataFindings = findings
         if result.windows.windows.isEmpty {
-            throw ToolError("\(ep.annotationPath): no window fits: the episode has \(result.frameCount) frames, fewer than one window (see --window). Nothing was written.")
+            throw ToolError("\(ep.annotationPath): no window fits: the episode has \(result.frameCount) frames, shorter than one window of \(plan.smallestWindow) frames (see --window). Nothing was written.")
         }
         try result.write(to: outURL)
         if !quiet {

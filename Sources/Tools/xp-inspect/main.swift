@@ -51,7 +51,12 @@ struct XPInspect: ParsableCommand {
 
     func run() throws {
         let rules = CaptionRules(rawValue: self.rules) ?? .current
-        let episode = try Episode(path: path)
+        let episode: Episode
+        do { episode = try Episode(path: path) } catch {
+            // The finding line too, so every tool reports an unreadable file the same way.
+            DataFindings.print(DataFindings.check(path))
+            throw error
+        }
         let names = try timeline.map { try Episode.readTimeline(path: $0) }
         if tree {
             print(episode.tree().joined(separator: "\n"))
@@ -68,7 +73,8 @@ struct XPInspect: ParsableCommand {
             return
         }
         let summary = episode.summary(frameNames: names, rules: rules)
-        try DataFindings.report(summary.findings ?? [], mode: badData.onBadData)
+        // An episode without frames still has a summary worth printing; a damaged file does not.
+        try DataFindings.report(summary.findings ?? [], mode: badData.onBadData, stopOnNoFrames: false)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

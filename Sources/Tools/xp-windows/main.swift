@@ -47,7 +47,7 @@ struct XPWindows: ParsableCommand {
         let result = try EpisodeFeatures.windows(episode: ep, plan: plan, frameNames: names, captionRules: rules)
         if let note = result.labelNote { Tool.note("warning: \(note)") }
         if result.windows.isEmpty {
-            throw ToolError("\(ep.annotationPath): no window fits: the episode has \(names?.count ?? (try? ep.frameCount()) ?? 0) frames, fewer than one window (see --window). Nothing was written.")
+            throw ToolError("\(ep.annotationPath): no window fits: the episode has \(names?.count ?? (try? ep.frameCount()) ?? 0) frames, shorter than one window of \(plan.smallestWindow) frames (see --window). Nothing was written.")
         }
         if let out {
             let url = URL(fileURLWithPath: out)

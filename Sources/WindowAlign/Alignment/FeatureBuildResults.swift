@@ -24,6 +24,14 @@ public enum WindowPlan: Sendable, Equatable {
     case single(WindowSpec)
     /// Several scales windowed independently, concatenated in scale order.
     case multiscale(MultiscaleSpec, minLabelFraction: Double)
+
+    /// The frames of the smallest window of the plan: an episode shorter than this has no window.
+    public var smallestWindow: Int {
+        switch self {
+        case .single(let spec): return spec.size
+        case .multiscale(let ms, _): return ms.scales.map(\.size).min() ?? 0
+        }
+    }
 }
 
 /// The rows of one scale in a (multiscale) window list.
