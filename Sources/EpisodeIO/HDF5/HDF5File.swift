@@ -117,9 +117,14 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Every dataset in the file, depth first in name order, with its info. Objects that cannot
     /// be inspected are skipped (the schema report names what is missing).
+    ///
+    /// Each group is entered once, however many links reach it: HDF5 allows hard links to an
+    /// ancestor group, and following such a cycle by path would recurse without end.
     public func allDatasets() -> [HDF5DatasetInfo] {
         var result: [HDF5DatasetInfo] = []
+        var entered = Set<haddr_t>()
         func visit(_ group: String) {
+            guard let address = objectAddress(group), entered.insert(address).inserted else { return }
             guard let names = try? children(of: group) else { return }
             for name in names {
                 let child = group.isEmpty ? name : group + "/" + name
@@ -132,6 +137,19 @@ public final class HDF5File: @unchecked Sendable {
         }
         visit("")
         return result
+    }
+
+    /// The address of the object header at `path` (the root is `""`): one object, one address,
+    /// whichever of its links the path follows. Nil when it cannot be opened.
+    func objectAddress(_ path: String) -> haddr_t? {
+        withHDF5 {
+            let oid = H5Oopen(fileID, path.isEmpty ? "/" : path, xp_H5P_DEFAULT())
+            guard oid >= 0 else { return nil }
+            defer { H5Oclose(oid) }
+            var info = H5O_info_t()
+            guard H5Oget_info2(oid, &info, UInt32(H5O_INFO_BASIC)) >= 0 else { return nil }
+            return info.addr
+        }
     }
 
     // MARK: Dataset info
@@ -336,6 +354,7 @@ public final class HDF5File: @unchecked Sendable {
                     return String(decoding: trimmed, as: UTF8.self)
                 }
             case .variableString:
+                try checkGlobalHeapReferences(did, count: count, dataset: dataset)
                 H5Tset_size(memType, xp_H5T_VARIABLE())
                 var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
                 let status = pointers.withUnsafeMutableBytes {
