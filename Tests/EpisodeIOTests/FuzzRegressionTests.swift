@@ -62,4 +62,37 @@ struct FuzzRegressionTests {
         }
         return nil
     }
+
+    /// Frames named like the release: 20 fps device timestamps.
+    static let names = (0..<40).map { "\(72_857_807_732_824 + Int64($0) * 50_000_000).jpg" }
+
+    /// caption-resolver: under the release rules (which do not swap reversed action ranges) an
+    /// action ending before it starts trapped on an invalid Swift range. Python's
+    /// `range(si, ei + 1)` is empty there, so the action fills no frame.
+    @Test("a reversed action range under the release rules fills nothing")
+    func reversedReleaseRange() throws {
+        let json = captionJSON(segments: #"[{"Sub Task": "brew", "start_frame": "72857807732824", "end_frame": "72859757732824", "Current Action": [{"label": "pour", "start_frame": "72858807732824", "end_frame": "72857957732824"}, {"label": "stir", "start_frame": "72857807732824", "end_frame": "72857807732824"}]}]"#)
+        let document = try CaptionDocument(json: json, file: "test")
+        let release = CaptionTable(document: document, frames: FrameReferenceIndex(names: Self.names), rules: .release)
+        #expect(release.frames.count == 40)
+        #expect(release.frames[0].actionLabel == "stir")
+        // Frames 3...20 are not filled by the reversed "pour"; the segment span fill gives them
+        // the last action that ended before them ("stir").
+        #expect(release.frames[10].actionLabel == "stir")
+        let current = CaptionTable(document: document, frames: FrameReferenceIndex(names: Self.names), rules: .current)
+        #expect(current.frames[10].actionLabel == "pour") // the current rules swap the bounds
+    }
+
+    /// caption-resolver: a reference of more digits than Int64 holds, negative, read as
+    /// Int64.min and then "minus one" for the 1-based rule: an arithmetic-overflow trap.
+    /// Python clamps it to the first frame.
+    @Test("a huge negative frame reference clamps to the first frame")
+    func hugeNegativeReference() throws {
+        let json = captionJSON(segments: #"[{"Sub Task": "a", "start_frame": "-99999999999999999999", "end_frame": 3, "Current Action": [{"label": "x", "start_frame": "-99999999999999999999.jpg", "end_frame": 2}]}]"#)
+        let table = CaptionTable(document: try CaptionDocument(json: json, file: "test"),
+                                 frames: FrameReferenceIndex(names: Self.names), rules: .current)
+        #expect(table.segmentBoundaries.map(\.start) == [0])
+        #expect(table.frames[0].actionLabel == "x")
+        #expect(table.unresolvedReferences.isEmpty)
+    }
 }

@@ -32,7 +32,7 @@ extension HDF5File {
         // Each element: sequence length (4), collection address, object index (4).
         let idSize = 4 + sizeofAddr + 4
         let (total, overflow) = count.multipliedReportingOverflow(by: idSize)
-        guard !overflow, let ids = bytes.read(at: base &+ offset, count: total) else {
+        guard !overflow, let ids = bytes.read(at: base &+ UInt64(offset), count: total) else {
             throw corrupt("\(count) string references do not fit in the file")
         }
         var checked: [UInt64: GlobalHeapCollection] = [:]
