@@ -59,8 +59,12 @@ if [ "$build" = 1 ]; then
     # last -sanitize= it is given, and a separate --sanitize=address would drop the fuzzer's
     # coverage instrumentation.
     echo "fuzz.sh: building the fuzz targets (release, -sanitize=fuzzer,address)" >&2
-    swift build -c release --package-path "$root/Fuzz" --scratch-path "$work/build" \
-        --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address >&2
+    # One product at a time: a plain `swift build` of this package also builds targets of the
+    # root package that the fuzz targets do not use.
+    for product in seeds "${targets[@]}"; do
+        swift build -c release --package-path "$root/Fuzz" --scratch-path "$work/build" \
+            --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address --product "fuzz-$product" >&2
+    done
 fi
 for t in "${targets[@]}" seeds; do
     [ -x "$bin/fuzz-$t" ] || { echo "fuzz.sh: $bin/fuzz-$t is not built (run without --no-build)" >&2; exit 1; }
@@ -73,7 +77,7 @@ shared="${XP_SHARED_FIXTURES:-$root/../shared/fixtures}"
 rm -rf "$work/seeds"
 XP_FUZZ_SEEDS_OUT="$work/seeds" XP_SHARED_FIXTURES="$shared" "$bin/fuzz-seeds" >&2
 for t in "${targets[@]}"; do
-    if [ -d "$root/Fuzz/Seeds/$t" ]; then cp "$root/Fuzz/Seeds/$t"/* "$work/seeds/$t/"; fi
+    if compgen -G "$root/Fuzz/Seeds/$t/*" >/dev/null; then cp "$root/Fuzz/Seeds/$t"/* "$work/seeds/$t/"; fi
 done
 
 # Per target: the largest input (above the largest seed), the per-input time limit.

@@ -76,11 +76,12 @@ struct FuzzRegressionTests {
         let release = CaptionTable(document: document, frames: FrameReferenceIndex(names: Self.names), rules: .release)
         #expect(release.frames.count == 40)
         #expect(release.frames[0].actionLabel == "stir")
-        // Frames 3...20 are not filled by the reversed "pour"; the segment span fill gives them
-        // the last action that ended before them ("stir").
-        #expect(release.frames[10].actionLabel == "stir")
+        // The reversed "pour" (20 → 3) fills no frame itself: frame 3 gets, from the segment span
+        // fill, the last action that ended before it ("stir"); frame 10 the last before it, "pour".
+        #expect(release.frames[3].actionLabel == "stir")
+        #expect(release.frames[10].actionLabel == "pour")
         let current = CaptionTable(document: document, frames: FrameReferenceIndex(names: Self.names), rules: .current)
-        #expect(current.frames[10].actionLabel == "pour") // the current rules swap the bounds
+        #expect(current.frames[3].actionLabel == "pour") // the current rules swap the bounds
     }
 
     /// caption-resolver: a reference of more digits than Int64 holds, negative, read as
