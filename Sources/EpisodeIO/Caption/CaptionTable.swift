@@ -147,7 +147,8 @@ struct CaptionResolver {
         if FrameReferenceIndex.isDigits(digits) {
             let value = Int64(stem) ?? (stem.hasPrefix("-") ? Int64.min : Int64.max)
             if value >= 100_000_000 { return nearest(value) }
-            return Int(min(max(value - 1, 0), Int64(n - 1)))
+            // 1-based, clamped; `max` first, so that Int64.min (a huge negative) cannot overflow.
+            return Int(min(max(value, 1) - 1, Int64(n - 1)))
         }
         return nil
     }
@@ -211,7 +212,9 @@ struct CaptionResolver {
 
             // 2. Action fill, unconditional.
             var inSegment = Set<Int>()
-            for range in ranges where range.si < n {
+            // Python's `range(si, min(ei + 1, n))`: empty when the range is reversed (the release
+            // rules do not swap) or starts past the end.
+            for range in ranges where range.si < min(range.ei + 1, n) {
                 for idx in range.si..<min(range.ei + 1, n) {
                     inSegment.insert(idx)
                     info[idx].theme = theme

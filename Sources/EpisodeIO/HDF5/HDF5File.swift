@@ -136,10 +136,19 @@ public final class HDF5File: @unchecked Sendable {
     /// The whole object tree: every dataset with its info, and every group or object that
     /// could not be listed or inspected, with the reason (a corrupt group table shows here,
     /// not as absent datasets).
+    ///
+    /// Each group is entered once, however many links reach it: HDF5 allows hard links to an
+    /// ancestor group, and following such a cycle by path would recurse without end.
     public func walk() -> (datasets: [HDF5DatasetInfo], failures: [(path: String, reason: String)]) {
         var result: [HDF5DatasetInfo] = []
         var failures: [(path: String, reason: String)] = []
+        var entered = Set<haddr_t>()
         func visit(_ group: String) {
+            guard let address = objectAddress(group) else {
+                failures.append((group.isEmpty ? "/" : group, "the group's object header cannot be read"))
+                return
+            }
+            guard entered.insert(address).inserted else { return }
             let names: [String]
             do { names = try children(of: group) } catch {
                 failures.append((group.isEmpty ? "/" : group, error.description))
@@ -158,6 +167,19 @@ public final class HDF5File: @unchecked Sendable {
         }
         visit("")
         return (result, failures)
+    }
+
+    /// The address of the object header at `path` (the root is `""`): one object, one address,
+    /// whichever of its links the path follows. Nil when it cannot be opened.
+    func objectAddress(_ path: String) -> haddr_t? {
+        withHDF5 {
+            let oid = H5Oopen(fileID, path.isEmpty ? "/" : path, xp_H5P_DEFAULT())
+            guard oid >= 0 else { return nil }
+            defer { H5Oclose(oid) }
+            var info = H5O_info_t()
+            guard H5Oget_info2(oid, &info, UInt32(H5O_INFO_BASIC)) >= 0 else { return nil }
+            return info.addr
+        }
     }
 
     // MARK: Dataset info
@@ -364,6 +386,7 @@ public final class HDF5File: @unchecked Sendable {
                 guard status >= 0 else { throw .readFailed(file: path, dataset: dataset, reason: "H5Dread failed") }
                 return (0..<count).map { i in Array(bytes[(i * length)..<((i + 1) * length)].prefix { $0 != 0 }) }
             case .variableString:
+                try checkGlobalHeapReferences(did, count: count, dataset: dataset)
                 H5Tset_size(memType, xp_H5T_VARIABLE())
                 var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
                 let status = pointers.withUnsafeMutableBytes {

@@ -217,6 +217,17 @@ public final class HDF5Writer: @unchecked Sendable {
         }
     }
 
+    /// Gives the existing object at `target` a second name, `link` (a hard link; parents of
+    /// `link` are created). A link to an ancestor group makes a cycle, which HDF5 allows.
+    public func hardLink(_ target: String, at link: String) throws(EpisodeError) {
+        try withHDF5 { () throws(EpisodeError) in
+            try ensureParents(of: link)
+            guard H5Lcreate_hard(fileID, target, fileID, link, xp_H5P_DEFAULT(), xp_H5P_DEFAULT()) >= 0 else {
+                throw .writeFailed(file: path, dataset: link, reason: "cannot link it to '\(target)'")
+            }
+        }
+    }
+
     /// Creates an empty group (and its parents).
     public func createGroup(_ group: String) throws(EpisodeError) {
         try withHDF5 { () throws(EpisodeError) in try ensureParents(of: group + "/x") }
