@@ -98,9 +98,11 @@ for t in "${targets[@]}"; do
     [ -z "$seconds" ] || args+=(-max_total_time="$seconds")
     [ -z "$runs" ] || args+=(-runs="$runs")
     echo "fuzz.sh: $t ${args[*]} (log: $log)" >&2
+    asan_options="${ASAN_OPTIONS:-}"
+    if [ "$t" = hdf5-episode ]; then asan_options="${asan_options:+$asan_options:}suppressions=$root/Fuzz/asan-hdf5.supp"; fi
     start=$(date +%s.%N)
     set +e
-    "$bin/fuzz-$t" "${args[@]}" "$corpus" "$work/seeds/$t" >"$log" 2>&1
+    ASAN_OPTIONS="$asan_options" "$bin/fuzz-$t" "${args[@]}" "$corpus" "$work/seeds/$t" >"$log" 2>&1
     code=$?
     set -e
     elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
