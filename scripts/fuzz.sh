@@ -2,11 +2,13 @@
 # Builds the libFuzzer targets in Fuzz/ and runs each for a bounded time or number of runs, with
 # a seed corpus made at run time. Docs/fuzzing.md says what each target checks.
 #
-#   scripts/fuzz.sh [--seconds N] [--runs N] [--json FILE] [--no-build] [TARGET...]
+#   scripts/fuzz.sh [--seconds N] [--runs N] [--seed N] [--json FILE] [--no-build] [TARGET...]
 #
 #   TARGET      caption-parser, caption-resolver, hdf5-episode (default: all three)
 #   --seconds N stop each target after N seconds (default 60 unless --runs is given)
 #   --runs N    stop each target after N executions (with --seconds: whichever comes first)
+#   --seed N    libFuzzer's random seed: with the same corpus, the same inputs in the same order
+#               (CI uses it, so that its smoke is repeatable)
 #   --json FILE also write the summary there (it always goes to stdout)
 #   --no-build  use the fuzz binaries already built
 #
@@ -24,14 +26,16 @@ all_targets=(caption-parser caption-resolver hdf5-episode)
 seconds=""
 runs=""
 json=""
+seed=""
 build=1
 targets=()
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) seconds="${2:?--seconds needs a value}"; shift 2 ;;
         --runs) runs="${2:?--runs needs a value}"; shift 2 ;;
+        --seed) seed="${2:?--seed needs a value}"; shift 2 ;;
         --json) json="${2:?--json needs a file}"; shift 2 ;;
         --no-build) build=0; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -44,9 +48,9 @@ while [ $# -gt 0 ]; do
             shift ;;
     esac
 done
-for value in "$seconds" "$runs"; do
+for value in "$seconds" "$runs" "$seed"; do
     if [ -n "$value" ] && ! [[ "$value" =~ ^[1-9][0-9]*$ ]]; then
-        echo "fuzz.sh: --seconds and --runs take a positive integer, not '$value'" >&2; exit 2
+        echo "fuzz.sh: --seconds, --runs and --seed take a positive integer, not '$value'" >&2; exit 2
     fi
 done
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
@@ -97,6 +101,7 @@ for t in "${targets[@]}"; do
           -max_len="$(max_len "$t")" -artifact_prefix="$artifacts/")
     [ -z "$seconds" ] || args+=(-max_total_time="$seconds")
     [ -z "$runs" ] || args+=(-runs="$runs")
+    [ -z "$seed" ] || args+=(-seed="$seed")
     echo "fuzz.sh: $t ${args[*]} (log: $log)" >&2
     asan_options="${ASAN_OPTIONS:-}"
     lsan_options="${LSAN_OPTIONS:-}"
