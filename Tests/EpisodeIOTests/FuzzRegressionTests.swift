@@ -97,4 +97,38 @@ struct FuzzRegressionTests {
         #expect(table.frames[0].actionLabel == "x")
         #expect(table.unresolvedReferences.isEmpty)
     }
+
+    /// hdf5-episode (finding 7): a chunked dataset whose layout message gives a chunk
+    /// dimension of 0 made libhdf5 1.10 divide by zero (SIGFPE) as soon as the dataset was
+    /// opened, even only to ask whether the path is a dataset. Paths are now classified from the
+    /// object header's info, and the layout is read by our own parser before any open.
+    @Test("a zero chunk dimension is refused before libhdf5 opens the dataset", .timeLimit(.minutes(1)))
+    func zeroChunkDimension() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        let path = try writeHDF5(folder) { w in
+            try w.write("hand_mocap/left_translation", (0..<24).map(Float.init), shape: [8, 3], storage: .chunkedGzip(chunks: [2, 3], level: 1))
+        }
+        #expect(try HDF5File(path: path).info("hand_mocap/left_translation").chunks == [2, 3])  // the control reads
+
+        // The version-3 chunked layout message: version 3, class 2, rank + 1 = 3, the B-tree
+        // address, then the chunk dimensions 2, 3 and the element size 4 (4 bytes each).
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let dims: [UInt8] = [2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0]
+        let at = (0..<(bytes.count - 23)).filter { k in
+            bytes[k] == 3 && bytes[k + 1] == 2 && bytes[k + 2] == 3 && Array(bytes[(k + 11)..<(k + 23)]) == dims
+        }
+        try #require(at.count == 1, "the layout message was not found exactly once: \(at)")
+        bytes[at[0] + 11] = 0
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+        let file = try HDF5File(path: path)
+        #expect(file.kind(of: "hand_mocap/left_translation") == .dataset)
+        #expect(file.unsafeChunkLayout("hand_mocap/left_translation")?.contains("[0, 3, 4]") == true)
+        #expect(throws: EpisodeError.self) { try file.info("hand_mocap/left_translation") }
+        let report = EpisodeQualityReport.check(path: path)
+        #expect(report.findings.contains { $0.dataset == "hand_mocap/left_translation" && $0.severity == .error },
+                "\(report.findings.map(\.description))")
+    }
+
 }

@@ -94,12 +94,13 @@ public final class HDF5File: @unchecked Sendable {
     public func kind(of path: String) -> ObjectKind {
         withHDF5 {
             if !path.isEmpty && !exists(path) { return .missing }
-            let oid = H5Oopen(fileID, path.isEmpty ? "/" : path, xp_H5P_DEFAULT())
-            guard oid >= 0 else { return .missing }
-            defer { H5Oclose(oid) }
-            switch H5Iget_type(oid) {
-            case H5I_GROUP: return .group
-            case H5I_DATASET: return .dataset
+            // From the object header's info, without opening the object: opening a dataset
+            // makes libhdf5 decode its layout (see unsafeChunkLayout).
+            var info = H5O_info_t()
+            guard H5Oget_info_by_name2(fileID, path.isEmpty ? "/" : path, &info, UInt32(H5O_INFO_BASIC), xp_H5P_DEFAULT()) >= 0 else { return .missing }
+            switch info.type {
+            case H5O_TYPE_GROUP: return .group
+            case H5O_TYPE_DATASET: return .dataset
             default: return .other
             }
         }
@@ -173,11 +174,9 @@ public final class HDF5File: @unchecked Sendable {
     /// whichever of its links the path follows. Nil when it cannot be opened.
     func objectAddress(_ path: String) -> haddr_t? {
         withHDF5 {
-            let oid = H5Oopen(fileID, path.isEmpty ? "/" : path, xp_H5P_DEFAULT())
-            guard oid >= 0 else { return nil }
-            defer { H5Oclose(oid) }
+            // From the header's info, without opening the object (see unsafeChunkLayout).
             var info = H5O_info_t()
-            guard H5Oget_info2(oid, &info, UInt32(H5O_INFO_BASIC)) >= 0 else { return nil }
+            guard H5Oget_info_by_name2(fileID, path.isEmpty ? "/" : path, &info, UInt32(H5O_INFO_BASIC), xp_H5P_DEFAULT()) >= 0 else { return nil }
             return info.addr
         }
     }
@@ -195,6 +194,9 @@ public final class HDF5File: @unchecked Sendable {
 
     func openDataset(_ dataset: String) throws(EpisodeError) -> hid_t {
         guard kind(of: dataset) == .dataset else { throw .missingDataset(file: path, dataset: dataset) }
+        if let reason = unsafeChunkLayout(dataset) {
+            throw .readFailed(file: path, dataset: dataset, reason: "the file is corrupt: \(reason); it cannot be opened safely. Re-download or re-export the episode")
+        }
         let did = H5Dopen2(fileID, dataset, xp_H5P_DEFAULT())
         guard did >= 0 else { throw .readFailed(file: path, dataset: dataset, reason: "H5Dopen failed") }
         return did
