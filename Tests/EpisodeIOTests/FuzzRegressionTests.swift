@@ -131,4 +131,33 @@ struct FuzzRegressionTests {
                 "\(report.findings.map(\.description))")
     }
 
+
+    /// hdf5-episode: a dataspace message mutated to claim 0x0360000000000000 elements made
+    /// `HDF5File.read` ask for an array of that size, which kills the process. The dataspace is
+    /// now bounded by what the file can hold before anything is allocated.
+    @Test("a dataspace claiming more elements than the file can hold is refused", .timeLimit(.minutes(1)))
+    func hugeDataspace() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        let path = try writeHDF5(folder) { w in try w.write("calibration/cam0/K", [395.0, 394.7, 536.1, 673.6], shape: [4]) }
+        #expect(try HDF5File(path: path).read("calibration/cam0/K", as: Double.self) == [395.0, 394.7, 536.1, 673.6])
+
+        // The dataspace message of a rank-1 dataset of 4: version 1 (rank 1, then 6 bytes,
+        // then the size as 8 bytes) or version 2 (rank 1, flags, type 1, then the size).
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let four: [UInt8] = [4, 0, 0, 0, 0, 0, 0, 0]
+        let v1 = (0..<(bytes.count - 16)).filter { k in bytes[k] == 1 && bytes[k + 1] == 1 && Array(bytes[(k + 8)..<(k + 16)]) == four }
+        let v2 = (0..<(bytes.count - 12)).filter { k in bytes[k] == 2 && bytes[k + 1] == 1 && bytes[k + 3] == 1 && Array(bytes[(k + 4)..<(k + 12)]) == four }
+        let at = v1.map { $0 + 8 } + v2.map { $0 + 4 }
+        try #require(!at.isEmpty, "no dataspace message of size 4 found")
+        for k in at { bytes[k + 7] = 0x03; bytes[k + 6] = 0x60 }   // 0x0360_0000_0000_0004
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+        let file = try HDF5File(path: path)
+        #expect(throws: EpisodeError.self) { try file.read("calibration/cam0/K", as: Double.self) }
+        let report = EpisodeQualityReport.check(path: path)
+        #expect(report.findings.contains { $0.dataset == "calibration/cam0/K" && $0.severity == .error },
+                "\(report.findings.map(\.description))")
+    }
+
 }

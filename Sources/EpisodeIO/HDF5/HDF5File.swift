@@ -242,6 +242,21 @@ public final class HDF5File: @unchecked Sendable {
         if rank == 0 { return [] }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         H5Sget_simple_extent_dims(space, &dims, nil)
+        // A corrupt dataspace can claim more elements than any file holds; reading it would
+        // ask for an allocation that kills the process (found by the hdf5-episode fuzz
+        // target). The bound: 8 bytes an element, at most the deflate ceiling (~1,032:1) times
+        // the file's size, plus 64 MiB for datasets never written (read as fill values).
+        var elements: UInt64 = 1
+        for d in dims {
+            let (product, overflow) = elements.multipliedReportingOverflow(by: UInt64(d))
+            guard !overflow else { elements = .max; break }
+            elements = product
+        }
+        let fileBytes = UInt64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.uint64Value ?? 0)
+        let limit = fileBytes.multipliedReportingOverflow(by: 1100).partialValue / 8 + (64 << 20) / 8
+        guard elements <= limit, dims.allSatisfy({ $0 <= hsize_t(Int.max) }) else {
+            throw .readFailed(file: path, dataset: dataset, reason: "the file is corrupt: its dataspace claims \(dims.map(String.init).joined(separator: " × ")) elements, more than a \(fileBytes)-byte file can hold. Re-download or re-export the episode")
+        }
         return dims.map { Int($0) }
     }
 
