@@ -31,6 +31,8 @@ public final class HDF5File: @unchecked Sendable {
     /// The file's path, as given.
     public let path: String
     let fileID: hid_t
+    /// The file's size when opened: the bound on what a dataspace can claim (see `dimensions`).
+    let fileBytes: UInt64
     /// Where reads are recorded (see ``EpisodeAccessLog``); nil records nothing.
     public var accessLog: EpisodeAccessLog?
 
@@ -55,6 +57,7 @@ public final class HDF5File: @unchecked Sendable {
         if id == -2 { throw Self.whyNotHDF5(path) }
         guard id >= 0 else { throw .unreadable(file: path, reason: "H5Fopen failed") }
         fileID = id
+        fileBytes = UInt64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.uint64Value ?? 0)
     }
 
     /// The first line of every Git LFS pointer file.
@@ -252,7 +255,6 @@ public final class HDF5File: @unchecked Sendable {
             guard !overflow else { elements = .max; break }
             elements = product
         }
-        let fileBytes = UInt64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.uint64Value ?? 0)
         let limit = fileBytes.multipliedReportingOverflow(by: 1100).partialValue / 8 + (64 << 20) / 8
         guard elements <= limit, dims.allSatisfy({ $0 <= hsize_t(Int.max) }) else {
             throw .readFailed(file: path, dataset: dataset, reason: "the file is corrupt: its dataspace claims \(dims.map(String.init).joined(separator: " × ")) elements, more than a \(fileBytes)-byte file can hold. Re-download or re-export the episode")

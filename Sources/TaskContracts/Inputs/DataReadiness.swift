@@ -12,4 +12,12 @@ extension TaskID {
             return finding.severity == .error || finding.check == .missingDataset || finding.check == .captionNoSegments
         }
     }
+
+    /// The first blocking finding when the data of every one of `episodes` blocks this task
+    /// (the task is then not applicable), nil when at least one episode can serve it.
+    public func blockedEverywhere(_ episodes: [SuiteEpisode]) -> DataFinding? {
+        let blocking = episodes.map { blockingFindings(in: $0.dataFindings) }
+        guard !blocking.isEmpty, blocking.allSatisfy({ !$0.isEmpty }) else { return nil }
+        return blocking[0][0]
+    }
 }

@@ -184,11 +184,8 @@ public enum SuiteRunner {
             let start = Date()
             say("[\(ti + 1)/\(config.tasks.count)] \(task.rawValue): building inputs")
             let problem: TaskProblem
-            // The data-quality findings that block this task, episode by episode.
-            let blocking = episodes.map { task.blockingFindings(in: $0.dataFindings) }
             do {
-                if !episodes.isEmpty, blocking.allSatisfy({ !$0.isEmpty }) {
-                    let first = blocking[0][0]
+                if let first = task.blockedEverywhere(episodes) {
                     throw SuiteError.notApplicable(task: task.rawValue, reason: "the data of every episode blocks it (first: [\(first.check)] \(first.dataset ?? first.file): found \(first.found))")
                 }
                 problem = try TaskProblemBuilder.build(contract, episodes: episodes, policy: policy, parameters: config.parameters)

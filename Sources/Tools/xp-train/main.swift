@@ -82,8 +82,7 @@ struct XPTrain: ParsableCommand {
                                              media: true, quiet: false)
         var loaded = try EpisodeInput.load(inputs, protocol: p, cache: URL(fileURLWithPath: cache), progress: { Tool.note($0) })
         for i in loaded.indices where i < findings.count { loaded[i].dataFindings = findings[i] }
-        if let blocking = loaded.first.flatMap({ _ in loaded.map { t.blockingFindings(in: $0.dataFindings) } }), blocking.allSatisfy({ !$0.isEmpty }) {
-            let f = blocking[0][0]
+        if let f = t.blockedEverywhere(loaded) {
             throw ToolError("\(t.rawValue) is not applicable: the data of every episode blocks it (first: [\(f.check)] \(f.dataset ?? f.file) in \(f.file): found \(f.found)). Nothing was written.")
         }
         let policy = try SplitPolicy.standard(for: loaded, seed: splitSeed)
