@@ -27,9 +27,15 @@ let package = Package(
         .executable(name: "xp-suite", targets: ["xp-suite"]),
         .executable(name: "xp-train", targets: ["xp-train"]),
         .executable(name: "xp-evaluate", targets: ["xp-evaluate"]),
+        .executable(name: "xp-scan", targets: ["xp-scan"]),
+        .executable(name: "xp-select", targets: ["xp-select"]),
+        .executable(name: "xp-export-qwen", targets: ["xp-export-qwen"]),
+        .executable(name: "xp-index", targets: ["xp-index"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 for the selection's ordering keys and the export's content keys.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: C shims (system libraries through pkg-config; only the layers named in
@@ -58,6 +64,12 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
 
         // MARK: Layers
         // XPCore is the bottom: pure Swift, no C, no episode types; every layer may import it.
@@ -67,7 +79,11 @@ let package = Package(
         .target(name: "Heads", dependencies: ["XPCore", "CBLAS"], exclude: ["README.md"]),
         .target(name: "Metrics", dependencies: ["XPCore"], exclude: ["README.md"]),
         .target(name: "TaskContracts", dependencies: ["XPCore", "WindowAlign", "Heads", "Metrics"], exclude: ["README.md"]),
-        .target(name: "Exporters", dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "CZstd"]),
+        .target(
+            name: "Exporters",
+            dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "CZstd", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]
+        ),
 
         // MARK: Tools (argument parsing, progress, output; no domain logic)
         .target(
@@ -103,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "xp-bench",
             dependencies: [
-                "XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "ToolSupport",
+                "XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-bench"
@@ -132,6 +148,26 @@ let package = Package(
             ],
             path: "Sources/Tools/xp-evaluate"
         ),
+        .executableTarget(
+            name: "xp-scan",
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-scan"
+        ),
+        .executableTarget(
+            name: "xp-select",
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-select"
+        ),
+        .executableTarget(
+            name: "xp-export-qwen",
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-export-qwen"
+        ),
+        .executableTarget(
+            name: "xp-index",
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-index"
+        ),
 
         // MARK: Tests (swift-testing)
         // Shared by the test targets: ../shared/fixtures (skip traits), Fixtures/ (goldens, schemas),
@@ -142,11 +178,12 @@ let package = Package(
         .testTarget(name: "WindowAlignTests", dependencies: ["XPCore", "WindowAlign", "XPTestSupport"]),
         .testTarget(name: "HeadsTests", dependencies: ["XPCore", "Heads", "XPTestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["XPCore", "Metrics", "XPTestSupport"]),
+        .testTarget(name: "ExportersTests", dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "TaskContracts", "Exporters", "XPTestSupport"]),
         .testTarget(name: "TaskContractsTests", dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport", "XPTestSupport"]),
         // End to end: runs the built xp-* executables (the dependencies make `swift test` build them).
         .testTarget(
             name: "ToolTests",
-            dependencies: ["XPTestSupport", "XPCore", "EpisodeIO", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench"]
+            dependencies: ["XPTestSupport", "XPCore", "EpisodeIO", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench", "xp-scan", "xp-select", "xp-export-qwen", "xp-index"]
         ),
     ]
 )

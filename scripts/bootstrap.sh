@@ -12,6 +12,7 @@ PACKAGES=(
     libhdf5-dev
     libopenblas-dev
     libzstd-dev
+    zlib1g-dev
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
 )
 

@@ -1,2 +1,3 @@
-// Exporters: see README.md in this folder for what this layer owns.
-import CZstd
+// Exporters: multi-episode datasets (scan, manifests, selection, split, leakage audit) and the
+// training sets built from them (Qwen3-Omni JSON-QA records with media and sensor NPZ, the
+// model-neutral window index). See README.md in this folder for the map.

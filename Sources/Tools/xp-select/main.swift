@@ -1,0 +1,9 @@
+import ArgumentParser
+import ToolSupport
+
+// Placeholder while issue 13 is built; replaced in the same session.
+struct Placeholder: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "xp-select")
+    func run() throws { throw ExitCode(1) }
+}
+Tool.main(Placeholder.self)
