@@ -18,7 +18,8 @@ struct ToolRun: CustomStringConvertible {
 /// does: the binaries sit beside the test bundle in the products directory (this target depends
 /// on every executable target, so `swift test` builds them first).
 enum Tools {
-    static let names = ["xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench"]
+    static let names = ["xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench",
+                        "xp-scan", "xp-select", "xp-export-qwen", "xp-index"]
 
     /// The products directory (`.build/<triple>/debug`), or `XP_TOOLS_DIR` when set.
     static let productsDirectory: Result<URL, ToolTestError> = {

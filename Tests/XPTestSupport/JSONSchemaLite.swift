@@ -1,14 +1,15 @@
 import Foundation
 
 /// A small JSON Schema checker for the schemas in `Fixtures/schemas/`: the keywords `type`
-/// (object, array, string, integer, number, boolean, null), `required`, `properties`,
+/// (object, array, string, integer, number, boolean, null; or a list of them), `enum` (of
+/// strings), `required`, `properties`,
 /// `additionalProperties: false`, `items`, `minItems`, `maxItems`, `minimum`, `maximum`,
 /// and `minLength`. Any other keyword is refused when the schema is loaded, so a schema
 /// never silently checks less than it says.
 public struct JSONSchemaLite {
     public static let supported: Set<String> = ["$schema", "$id", "title", "description", "type", "required", "properties",
                                                 "additionalProperties", "items", "minItems", "maxItems", "minimum", "maximum",
-                                                "minLength"]
+                                                "minLength", "enum"]
     let schema: [String: Any]
 
     public init(data: Data) throws {
@@ -59,12 +60,16 @@ public struct JSONSchemaLite {
     }
 
     static func check(_ v: Any, _ s: [String: Any], _ path: String, _ out: inout [String]) {
-        if let type = s["type"] as? String {
+        let types = (s["type"] as? String).map { [$0] } ?? (s["type"] as? [String])
+        if let types {
             let actual = typeName(v)
-            let ok = actual == type || (type == "number" && actual == "integer")
-            if !ok { out.append("\(path): expected \(type), found \(actual)"); return }
+            let ok = types.contains { actual == $0 || ($0 == "number" && actual == "integer") }
+            if !ok { out.append("\(path): expected \(types.joined(separator: " or ")), found \(actual)"); return }
         }
-        if let string = v as? String, let min = s["minLength"] as? Int, string.count < min {
+        if let allowed = s["enum"] as? [String], let string = v as? String, !allowed.contains(string) {
+            out.append("\(path): '\(string)' is not one of \(allowed.joined(separator: ", "))")
+        }
+        if let string = v as? String, let min = s["minLength", "enum"] as? Int, string.count < min {
             out.append("\(path): shorter than \(min)")
         }
         if let n = v as? NSNumber, typeName(v) != "boolean" {

@@ -20,11 +20,16 @@ public struct QualityOptions: Sendable, Equatable {
     public var expectedResolution: (width: Int, height: Int)?
     /// Progress of a long pass (the `decode` check): stage, done, total.
     public var progress: (@Sendable (String, Int, Int) -> Void)?
+    /// Datasets holding more bytes than this are checked for structure and shape but their
+    /// values are not scanned (nil: scan all). A dataset scan for many episodes sets it so
+    /// that it never reads the depth frames (1.5 GB an episode); `checked` names what was skipped.
+    public var maxScanBytes: Int?
 
     public init(decode: Bool = false, frameNames: [String]? = nil, captionRules: CaptionRules = .current,
                 zeroRowShare: Double = 0.5, driftToleranceSeconds: Double = 0.1,
                 mediaStreams: [String] = episodeVideoStreamNames, expectedResolution: (width: Int, height: Int)? = nil,
-                progress: (@Sendable (String, Int, Int) -> Void)? = nil) {
+                progress: (@Sendable (String, Int, Int) -> Void)? = nil, maxScanBytes: Int? = nil) {
+        self.maxScanBytes = maxScanBytes
         self.decode = decode
         self.frameNames = frameNames
         self.captionRules = captionRules
@@ -38,7 +43,7 @@ public struct QualityOptions: Sendable, Equatable {
     public static func == (a: QualityOptions, b: QualityOptions) -> Bool {
         a.decode == b.decode && a.frameNames == b.frameNames && a.captionRules == b.captionRules && a.zeroRowShare == b.zeroRowShare
             && a.driftToleranceSeconds == b.driftToleranceSeconds && a.mediaStreams == b.mediaStreams
-            && a.expectedResolution?.width == b.expectedResolution?.width && a.expectedResolution?.height == b.expectedResolution?.height
+            && a.maxScanBytes == b.maxScanBytes && a.expectedResolution?.width == b.expectedResolution?.width && a.expectedResolution?.height == b.expectedResolution?.height
     }
 }
 

@@ -33,6 +33,13 @@ extension QualityPass {
     func checkValues() {
         for path in Self.scannedDatasets {
             guard let info = scannable(path) else { continue }
+            if let limit = options.maxScanBytes {
+                let bytes = info.shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue } * (info.type == .float32 ? 4 : 8)
+                if bytes > limit {
+                    checked.append("\(path) (shape only: \(bytes) bytes of values not scanned, over the \(limit)-byte limit)")
+                    continue
+                }
+            }
             let modality = modality(of: path)
             var scan = RowScan()
             do {

@@ -1,3 +1,4 @@
+import EpisodeIO
 import Foundation
 import WindowAlign
 
@@ -52,8 +53,8 @@ public struct EpisodeInput: Sendable, Equatable {
 
     /// Loads `inputs` for `suiteProtocol`: features from each input's folder when given, else
     /// built from the episode (per-frame caches under `cache`/frame-caches), or only the
-    /// sensor blocks with `sensorsOnly`. With several episodes and no session given, the
-    /// parent folder names the session (and prefixes the episode's name).
+    /// sensor blocks with `sensorsOnly`. With several episodes, each is named by its
+    /// `<session>__<epN>` key; without a session given, the parent folder names the session.
     /// `captionRules` (nil = the protocol's default) label the windows and fill the text block.
     public static func load(_ inputs: [EpisodeInput], protocol suiteProtocol: SuiteProtocol, cache: URL, sensorsOnly: Bool = false,
                             captionRules: CaptionRuleSet? = nil,
@@ -70,9 +71,12 @@ public struct EpisodeInput: Sendable, Equatable {
             if let f = input.features { source = .folder(f) }
             var e = try EpisodeLoader.load(folder: input.episode, source: source, suiteProtocol: suiteProtocol, session: input.session,
                                            captionRules: captionRules, progress: progress)
-            if inputs.count > 1 && input.session == nil {
-                e.session = input.episode.deletingLastPathComponent().lastPathComponent
-                e.name = input.episode.deletingLastPathComponent().lastPathComponent + "/" + input.episode.lastPathComponent
+            if inputs.count > 1 {
+                // One identity everywhere: <session>__<epN> (EpisodeKey), so two sessions' ep1
+                // never read alike in the summary or the leakage audit.
+                let key = EpisodeKey(folder: input.episode)
+                if input.session == nil { e.session = key.session }
+                e.name = EpisodeKey(session: input.session ?? key.session, episode: key.episode).text
             }
             loaded.append(e)
         }

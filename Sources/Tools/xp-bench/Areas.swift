@@ -8,4 +8,5 @@ let benchAreas: [ParsableCommand.Type] = [
     BenchHeads.self,
     BenchSuite.self,
     BenchQA.self,
+    BenchExport.self,
 ]

@@ -1,9 +1,52 @@
 import ArgumentParser
+import Exporters
+import Foundation
 import ToolSupport
+import XPCore
 
-// Placeholder while issue 13 is built; replaced in the same session.
-struct Placeholder: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "xp-index")
-    func run() throws { throw ExitCode(1) }
+/// `xp-index`: the model-neutral window index of a Qwen export.
+struct XPIndex: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xp-index",
+        abstract: "Write window_index.jsonl and window_index_manifest.json: one backbone-neutral record per exported window.",
+        discussion: """
+            DATASET is an export folder from xp-export-qwen or its dataset.jsonl (or .jsonl.zst). Each record \
+            names the window's media, sensor-feature pointer, language and supervision, with views for \
+            Qwen3-Omni LoRA, a Cosmos world model and a policy/VLA branch, so any trainer reads the same windows.
+
+            Examples:
+              xp-index export
+              xp-index export/dataset.jsonl --out index
+            """
+    )
+
+    @Argument(help: "Export folder or dataset.jsonl.")
+    var dataset: String
+
+    @Option(help: "Output folder (default: the dataset's folder).")
+    var out: String?
+
+    @Option(help: "Run id in the manifest.")
+    var runID: String = "xperience10m_window_index"
+
+    func run() throws {
+        var url = URL(fileURLWithPath: dataset)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let plain = url.appendingPathComponent("dataset.jsonl"), zst = url.appendingPathComponent("dataset.jsonl.zst")
+            guard let found = [plain, zst].first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+                throw ToolError("\(url.path) holds no dataset.jsonl or dataset.jsonl.zst; give an xp-export-qwen output folder")
+            }
+            url = found
+        } else if !FileManager.default.fileExists(atPath: url.path) {
+            throw ToolError("\(url.path) does not exist")
+        }
+        let outURL = out.map(URL.init(fileURLWithPath:))
+        if let outURL { try Tool.checkOutput(outURL, option: "--out") }
+        let summary = try WindowIndex.build(dataset: url, out: outURL, runID: runID)
+        Tool.note("indexed \(summary.records) records of \(summary.episodes) episodes")
+        print(summary.indexURL.path)
+    }
 }
-Tool.main(Placeholder.self)
+
+Tool.main(XPIndex.self)

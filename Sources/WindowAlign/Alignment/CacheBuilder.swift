@@ -44,7 +44,7 @@ struct CacheBuilder {
         buildIMU()
         if options.includeMediaBlocks {
             buildDepth()
-            buildVideoStreams(episodeVideoStreamNames)
+            if options.includeVideoBlocks { buildVideoStreams(episodeVideoStreamNames) } else { skipVideoBlocks() }
             buildAudio()
         } else {
             skipMediaBlocks()
@@ -78,6 +78,15 @@ struct CacheBuilder {
             diagnostics.append(StreamDiagnostics(block: "video_" + name, present: false, source: name + ".mp4", note: note, zeroFrames: n))
         }
         diagnostics.append(StreamDiagnostics(block: "audio_fisheye_cam0_aac", present: false, source: "fisheye_cam0.mp4", note: note, zeroFrames: n))
+    }
+
+    /// A build without the video blocks (depth and audio are still built).
+    mutating func skipVideoBlocks() {
+        for name in episodeVideoStreamNames {
+            mediaPaths[name] = episode.mediaURL(name).path
+            diagnostics.append(StreamDiagnostics(block: "video_" + name, present: false, source: name + ".mp4",
+                                                 note: "not built (video blocks off)", zeroFrames: n))
+        }
     }
 
     func progress(_ stage: String, _ done: Int, _ total: Int) {

@@ -29,6 +29,17 @@ public enum EpisodeFeatures {
         return try EpisodeWindows.build(labels: labels, frameCount: n, plan: plan)
     }
 
+    /// The per-frame labels, objects and interaction of an episode (timeline and caption
+    /// only), with the frame count. A caption that cannot be used leaves them empty and says
+    /// why in ``FrameLabels/note``.
+    public static func frameLabels(episode: Episode, captionRules: CaptionRules = .current) throws -> (labels: FrameLabels, frameCount: Int) {
+        let timeline = try episode.timeline()
+        var table: CaptionTable? = nil
+        var note: String? = nil
+        do { table = try episode.captions(rules: captionRules, frameNames: timeline.frameNames) } catch { note = "\(error)" }
+        return (FrameLabels(table: table, frameCount: timeline.frameCount, note: note), timeline.frameCount)
+    }
+
     /// Windows, caches and the assembled matrix in one call.
     public static func build(episode: Episode, plan: WindowPlan = .single(.reference),
                              options: FeatureBuildOptions = FeatureBuildOptions()) throws -> EpisodeFeatureResult {

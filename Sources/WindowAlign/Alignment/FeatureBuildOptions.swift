@@ -81,6 +81,10 @@ public struct FeatureBuildOptions: Sendable {
     /// timeline holds only what the annotation's small datasets give (a sensors-only run);
     /// the absent blocks are zero-filled and flagged as usual.
     public var includeMediaBlocks: Bool
+    /// Build the six video blocks (needs every frame of every MP4 decoded). Off, depth and
+    /// audio are still built while the video blocks are absent: the exporters' sensor
+    /// features (the 4,430-dim schema has no video blocks) never pay for a video decode.
+    public var includeVideoBlocks: Bool = true
     /// Called as work advances: from the building thread, or from a video worker while the
     /// streams are decoded at once (one call at a time).
     public var progress: (@Sendable (FeatureProgress) -> Void)?

@@ -163,7 +163,7 @@ public func normalizedFrameLabel(_ raw: String?) -> String {
 
 extension String {
     /// Python's `str.strip()` with no argument: removes Unicode whitespace at both ends.
-    func trimmingPythonWhitespace() -> String {
+    public func trimmingPythonWhitespace() -> String {
         let scalars = unicodeScalars
         var lo = scalars.startIndex
         var hi = scalars.endIndex

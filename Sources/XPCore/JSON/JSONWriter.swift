@@ -19,11 +19,11 @@ extension JSONValue {
         return out
     }
 
-    /// Serialises like `json.dumps(value, ensure_ascii=…, sort_keys=…, separators=…)` with the
-    /// choices in `style` (no indent).
-    public func pythonJSON(_ style: PythonJSONStyle) -> String {
+    /// Serialises like `json.dumps(value, indent=…, ensure_ascii=…, sort_keys=…, separators=…)`
+    /// with the choices in `style`.
+    public func pythonJSON(_ style: PythonJSONStyle, indent: Int? = nil) -> String {
         var out = ""
-        write(into: &out, indent: nil, level: 0, style: style)
+        write(into: &out, indent: indent, level: 0, style: style)
         return out
     }
 
