@@ -13,6 +13,7 @@ PACKAGES=(
     libopenblas-dev
     libzstd-dev
     zlib1g-dev
+    python3-numpy
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
 )
 

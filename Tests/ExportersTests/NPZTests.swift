@@ -220,11 +220,13 @@ struct NPZTests {
 
     // MARK: np.load on our archive
 
-    /// A Python with numpy: `XP_PYTHON`, else `python3` on PATH; nil when neither imports numpy.
+    /// A Python with numpy: `XP_PYTHON`, else `python3` on PATH, else Debian's `/usr/bin/python3`
+    /// (bootstrap installs python3-numpy there); nil when none imports numpy.
     static let numpyPython: [String]? = {
         var candidates: [[String]] = []
         if let custom = ProcessInfo.processInfo.environment["XP_PYTHON"], !custom.isEmpty { candidates.append([custom]) }
         candidates.append(["python3"])
+        candidates.append(["/usr/bin/python3"])
         for candidate in candidates {
             let probe = Process()
             probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
