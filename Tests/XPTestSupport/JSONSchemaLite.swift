@@ -69,7 +69,7 @@ public struct JSONSchemaLite {
         if let allowed = s["enum"] as? [String], let string = v as? String, !allowed.contains(string) {
             out.append("\(path): '\(string)' is not one of \(allowed.joined(separator: ", "))")
         }
-        if let string = v as? String, let min = s["minLength", "enum"] as? Int, string.count < min {
+        if let string = v as? String, let min = s["minLength"] as? Int, string.count < min {
             out.append("\(path): shorter than \(min)")
         }
         if let n = v as? NSNumber, typeName(v) != "boolean" {

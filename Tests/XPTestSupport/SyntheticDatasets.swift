@@ -13,7 +13,7 @@ public enum SyntheticDatasets {
             let config = SyntheticEpisodeConfig.preset(.tiny, seed: item.seed, frames: frames)
             _ = try SyntheticEpisode.write(config, to: root.appendingPathComponent(item.relativePath), media: SyntheticMedia.writer)
         }
-        FileManager.default.createFile(atPath: root.appendingPathComponent(".complete").path, contents: Data())
+        _ = FileManager.default.createFile(atPath: root.appendingPathComponent(".complete").path, contents: Data())
         return root
     }
 

@@ -16,6 +16,12 @@ public struct DatasetScan: Sendable {
     /// One entry per episode folder, in ``EpisodeKey`` order.
     public var entries: [EpisodeManifestEntry]
 
+    public init(root: String, options: ScanOptions, entries: [EpisodeManifestEntry]) {
+        self.root = root
+        self.options = options
+        self.entries = entries
+    }
+
     public var usable: [EpisodeManifestEntry] { entries.filter(\.usable) }
     public var skipped: [EpisodeManifestEntry] { entries.filter { !$0.usable } }
 

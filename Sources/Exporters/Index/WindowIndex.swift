@@ -57,46 +57,48 @@ public enum WindowIndex {
         if row["question"]?.stringValue != nil { conditioning.append(.string("language")) }
         if known("action") { conditioning.append(.string("action_label")) }
         if known("next_action") { conditioning.append(.string("next_action_label")) }
-        let window = row["center_window"] ?? .null
+        let window: JSONValue = row["center_window"] ?? .null
         let keys = (row.objectValue ?? []).map(\.0).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        return .object([
+        func strings(_ items: [String]) -> JSONValue { .array(items.map { .string($0) }) }
+        let contextWindow: JSONValue = .object([("start_frame", media?["context_start_frame"] ?? .null),
+                                                ("end_frame", media?["context_end_frame"] ?? .null),
+                                                ("max_video_frames", media?["max_video_frames"] ?? .null)])
+        let mediaView: JSONValue = .object([("video_streams", media?["video_paths"] ?? .array([])), ("mosaic_video_path", mosaic),
+                                            ("audio_path", audio), ("context_window", contextWindow)])
+        let sensorView: JSONValue = .object([("path", sensorPath), ("index", row["sensor_feature_index"] ?? .null),
+                                             ("dim", row["sensor_feature_dim"] ?? .null)])
+        let languageView: JSONValue = .object([("question", row["question"] ?? .null), ("action_options", row["action_options"] ?? .array([])),
+                                               ("subtask_options", row["subtask_options"] ?? .array([]))])
+        let supervision: JSONValue = .object([
+            ("json_answer", answer ?? .object([])), ("action", field("action", .string("unknown"))), ("subtask", field("subtask", .string("unknown"))),
+            ("objects", field("objects", .array([]))), ("contact", field("contact", .string("unknown"))),
+            ("transition", field("transition", .string("unknown"))), ("next_action", field("next_action", .string("unknown"))),
+            ("evidence_window", field("evidence_window", .object([]))),
+        ])
+        let qwen: JSONValue = .object([("sample_contract", .string("video/audio/text/messages -> strict JSON answer")),
+                                       ("messages_available", .bool(!messages.isEmpty)),
+                                       ("direct_modalities", strings(["mosaic_video", "audio", "language_prompt"])),
+                                       ("bridged_modalities", strings(["sensor_features_npz"]))])
+        let cosmosContext: JSONValue = .object([("start_frame", media?["context_start_frame"] ?? .null), ("end_frame", media?["context_end_frame"] ?? .null)])
+        let cosmos: JSONValue = .object([("sample_contract", .string("context window conditioning -> future window / future state targets")),
+                                         ("context_window", cosmosContext), ("available_conditioning", .array(conditioning)),
+                                         ("candidate_targets", strings(["future_window", "future_sensor_features", "transition", "contact", "next_action"])),
+                                         ("requires_new_exporter", .bool(true))])
+        let policy: JSONValue = .object([("sample_contract", .string("observation window -> action / action chunk targets")),
+                                         ("observation_window", window),
+                                         ("candidate_targets", strings(["action", "next_action", "contact", "objects", "hand_trajectory_chunk", "retargeted_action_token"])),
+                                         ("requires_action_space_design", .bool(true))])
+        let provenance: JSONValue = .object([("dataset_record_fields", strings(keys)), ("parallel_export_shard", row["parallel_export_shard"] ?? .null)])
+        var fields: [(String, JSONValue)] = [
             ("id", row["id"] ?? .null), ("source_record_id", row["id"] ?? .null), ("episode_id", row["episode_id"] ?? .null),
             ("split", row["split"] ?? .string("unspecified")), ("target", row["target"] ?? .null), ("prompt_type", row["prompt_type"] ?? .null),
             ("window", window),
-            ("modalities", .object([
-                ("media", .object([("video_streams", media?["video_paths"] ?? .array([])), ("mosaic_video_path", mosaic), ("audio_path", audio),
-                                   ("context_window", .object([("start_frame", media?["context_start_frame"] ?? .null),
-                                                               ("end_frame", media?["context_end_frame"] ?? .null),
-                                                               ("max_video_frames", media?["max_video_frames"] ?? .null)]))])),
-                ("sensor_features", .object([("path", sensorPath), ("index", row["sensor_feature_index"] ?? .null), ("dim", row["sensor_feature_dim"] ?? .null)])),
-                ("language", .object([("question", row["question"] ?? .null), ("action_options", row["action_options"] ?? .array([])),
-                                      ("subtask_options", row["subtask_options"] ?? .array([]))])),
-            ])),
-            ("supervision", .object([
-                ("json_answer", answer ?? .object([])), ("action", field("action", .string("unknown"))), ("subtask", field("subtask", .string("unknown"))),
-                ("objects", field("objects", .array([]))), ("contact", field("contact", .string("unknown"))),
-                ("transition", field("transition", .string("unknown"))), ("next_action", field("next_action", .string("unknown"))),
-                ("evidence_window", field("evidence_window", .object([]))),
-            ])),
-            ("adapter_views", .object([
-                ("qwen3_omni_lora", .object([("sample_contract", .string("video/audio/text/messages -> strict JSON answer")),
-                                             ("messages_available", .bool(!messages.isEmpty)),
-                                             ("direct_modalities", .array(["mosaic_video", "audio", "language_prompt"].map { .string($0) })),
-                                             ("bridged_modalities", .array([.string("sensor_features_npz")]))])),
-                ("cosmos_world_model", .object([("sample_contract", .string("context window conditioning -> future window / future state targets")),
-                                                ("context_window", .object([("start_frame", media?["context_start_frame"] ?? .null),
-                                                                            ("end_frame", media?["context_end_frame"] ?? .null)])),
-                                                ("available_conditioning", .array(conditioning)),
-                                                ("candidate_targets", .array(["future_window", "future_sensor_features", "transition", "contact", "next_action"].map { .string($0) })),
-                                                ("requires_new_exporter", .bool(true))])),
-                ("policy_vla_branch", .object([("sample_contract", .string("observation window -> action / action chunk targets")),
-                                               ("observation_window", window),
-                                               ("candidate_targets", .array(["action", "next_action", "contact", "objects", "hand_trajectory_chunk", "retargeted_action_token"].map { .string($0) })),
-                                               ("requires_action_space_design", .bool(true))])),
-            ])),
-            ("provenance", .object([("dataset_record_fields", .array(keys.map { .string($0) })),
-                                    ("parallel_export_shard", row["parallel_export_shard"] ?? .null)])),
-        ])
+        ]
+        fields.append(("modalities", .object([("media", mediaView), ("sensor_features", sensorView), ("language", languageView)])))
+        fields.append(("supervision", supervision))
+        fields.append(("adapter_views", .object([("qwen3_omni_lora", qwen), ("cosmos_world_model", cosmos), ("policy_vla_branch", policy)])))
+        fields.append(("provenance", provenance))
+        return .object(fields)
     }
 
     static func manifest(rows: [JSONValue], runID: String, dataset: URL, sourceManifest: JSONValue, sourceManifestPath: URL?, output: URL) -> JSONValue {

@@ -51,7 +51,7 @@ struct BenchExport: ParsableCommand {
                 let config = SyntheticEpisodeConfig.preset(.tiny, seed: item.seed, frames: frames)
                 _ = try SyntheticEpisode.write(config, to: root.appendingPathComponent(item.relativePath), media: SyntheticMedia.writer)
             }
-            FileManager.default.createFile(atPath: root.appendingPathComponent(".complete").path, contents: Data())
+            _ = FileManager.default.createFile(atPath: root.appendingPathComponent(".complete").path, contents: Data())
         }
         var result: [String: Any] = ["area": "export", "episodes": episodes, "frames_per_episode": frames,
                                      "cores": ProcessInfo.processInfo.activeProcessorCount, "load_average": benchLoadAverage()]
