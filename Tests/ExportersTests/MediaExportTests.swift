@@ -293,9 +293,9 @@ struct MediaExportTests {
         #expect(meanRGB(frames[15].pixels).max()! < 4)
         #expect(meanRGB(frames[0].pixels).max()! > 20)
 
-        // The same through sequential access.
+        // The same bytes through sequential access, one camera at a time, frame-threaded decoders.
         let seqURL = tmp.url.appendingPathComponent("late-seq.mp4")
-        let seq = try MosaicRenderer(episodeFolder: episode, options: MosaicOptions(access: .sequential))
+        let seq = try MosaicRenderer(episodeFolder: episode, options: MosaicOptions(decoderThreads: 0, access: .sequential, parallelCameras: false))
             .render([MosaicRequest(contextStart: 200, contextEnd: 259, output: seqURL)])[0]
         #expect(seq.unreadFrames == late.unreadFrames)
         #expect(try Data(contentsOf: seqURL) == Data(contentsOf: url))
@@ -317,6 +317,31 @@ struct MediaExportTests {
         }
         #expect(throws: MediaExportError.self) {
             _ = try MosaicRenderer(episodeFolder: episode, options: MosaicOptions(tileWidth: 321)).render([])
+        }
+    }
+
+    @Test("sources larger than a tile take the decoder's INTER_AREA shrink; each camera lands in its tile")
+    func shrinkPath() throws {
+        let tmp = try MediaTempFolder()
+        defer { tmp.cleanup() }
+        // Six 640×480 streams of 12 frames, each a flat colour of its own (far apart).
+        let colours: [[UInt8]] = [[220, 30, 30], [30, 220, 30], [30, 30, 220], [220, 220, 30], [30, 220, 220], [220, 30, 220]]
+        for (i, name) in MosaicRenderer.cameraOrder.enumerated() {
+            let writer = try MP4Writer(url: tmp.url.appendingPathComponent(name + ".mp4"),
+                                       video: MP4VideoTrackOptions(width: 640, height: 480, frameRate: MediaRational(20, 1), threads: 1))
+            var px = [UInt8](repeating: 0, count: 640 * 480 * 3)
+            for p in 0..<(640 * 480) { px[3 * p] = colours[i][0]; px[3 * p + 1] = colours[i][1]; px[3 * p + 2] = colours[i][2] }
+            for _ in 0..<12 { try writer.appendFrame(px) }
+            try writer.finish()
+        }
+        let out = tmp.url.appendingPathComponent("m.mp4")
+        let r = try MosaicRenderer(episodeFolder: tmp.url).render([MosaicRequest(contextStart: 0, contextEnd: 11, output: out)])[0]
+        #expect(r.frameIndices == Array(0...11) && r.framesWritten == 12 && r.blackTiles == 0)
+        let frames = try decodeAll(out)
+        #expect(frames.count == 12)
+        for slot in 0..<6 {
+            let m = meanRGB(tilePixels(frames[5], slot: slot))
+            #expect(zip(m, colours[slot]).allSatisfy { abs($0 - Double($1)) < 6 }, "slot \(slot): \(m) vs \(colours[slot])")
         }
     }
 
