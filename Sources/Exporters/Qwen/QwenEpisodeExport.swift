@@ -106,6 +106,7 @@ struct QwenEpisodeExport {
                 try npz.add("subtask_labels", strings: kept.map(\.subtask))
                 try npz.add("starts", int64: kept.map { Int64($0.start) }, shape: [kept.count])
                 try npz.add("ends", int64: kept.map { Int64($0.end) }, shape: [kept.count])
+                try FileManager.default.createDirectory(at: npzURL.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try npz.write(to: npzURL)
 
                 let chosen = stratifiedCap(labels: kept.map(\.action), cap: scale.cap)
