@@ -85,7 +85,7 @@ struct QwenEpisodeExport {
             }
             var lines: [String] = []
             var windowsPerScale: [Int] = []
-            let mosaic = options.renderMedia ? MosaicRenderer(episodeFolder: folder, options: MosaicOptions(maxFrames: options.maxVideoFrames, layout: options.mosaicLayout)) : nil
+            let mosaic = options.renderMedia ? MosaicRenderer(episodeFolder: folder, options: MosaicOptions(maxFrames: options.maxVideoFrames, layout: options.mosaicLayout, preset: options.mosaicPreset)) : nil
             let audio: ContextAudio? = options.renderMedia ? (try? ContextAudio(episodeFolder: folder)) : nil
             let videoPaths: JSONValue = .array(MosaicRenderer.cameraOrder.map { $0 + ".mp4" }.filter {
                 FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)

@@ -67,6 +67,11 @@ public struct QwenExportOptions: Sendable {
     /// Render the mosaic clip and WAV of each record (off: media paths are null).
     public var renderMedia: Bool
     public var mosaicLayout: MosaicLayout
+    /// The x264 preset of the clips. `ultrafast` by default: on the tiny fixture it renders 2.3×
+    /// faster than `veryfast` for clips about 35% larger at the same quality setting (crf 23).
+    public var mosaicPreset: String
+    /// The presets x264 accepts.
+    public static let x264Presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
     /// The protocol of the sensor features (and of the option vocabulary's default).
     public var featureProtocol: FeatureProtocol
     /// nil = the protocol's default caption rules.
@@ -84,7 +89,7 @@ public struct QwenExportOptions: Sendable {
     public var runID: String
 
     public init(scales: [QwenScale] = [QwenScale()], multiscaleID: String? = nil, minLabelFraction: Double = 0.6, maxVideoFrames: Int = 16,
-                renderMedia: Bool = true, mosaicLayout: MosaicLayout = .fixed, featureProtocol: FeatureProtocol = .strict,
+                renderMedia: Bool = true, mosaicLayout: MosaicLayout = .fixed, mosaicPreset: String = "ultrafast", featureProtocol: FeatureProtocol = .strict,
                 captionRules: CaptionRules? = nil, prompt: QwenPrompt = .standard, vocabulary: OptionVocabulary? = nil,
                 paths: RecordPaths = .absolute, zstd: Bool = false, shards: Int = 8, jobs: Int = 0, runID: String = "xperience10m_qwen3_omni") {
         self.scales = scales
@@ -93,6 +98,7 @@ public struct QwenExportOptions: Sendable {
         self.maxVideoFrames = maxVideoFrames
         self.renderMedia = renderMedia
         self.mosaicLayout = mosaicLayout
+        self.mosaicPreset = mosaicPreset
         self.featureProtocol = featureProtocol
         self.captionRules = captionRules
         self.prompt = prompt
@@ -117,6 +123,9 @@ public struct QwenExportOptions: Sendable {
         guard (0...1).contains(minLabelFraction) else { throw .invalidOption("the majority fraction must lie in [0, 1]") }
         guard (1...256).contains(maxVideoFrames) else { throw .invalidOption("video frames per clip must lie in 1...256") }
         guard (1...1000).contains(shards) else { throw .invalidOption("shards must lie in 1...1000") }
+        guard Self.x264Presets.contains(mosaicPreset) else {
+            throw .invalidOption("the mosaic preset must be one of \(Self.x264Presets.joined(separator: ", ")), found '\(mosaicPreset)'")
+        }
     }
 
     /// The settings that decide the bytes, as JSON: stored in the export folder, and compared on
@@ -130,8 +139,8 @@ public struct QwenExportOptions: Sendable {
             ("multiscale_run_id", multiscaleID.map { .string($0) } ?? .null),
             ("min_label_fraction", .double(minLabelFraction)), ("max_video_frames", .int(maxVideoFrames)),
             ("render_media", .bool(renderMedia)), ("mosaic_layout", .string(mosaicLayout.rawValue)),
-            ("protocol", .string(featureProtocol.rawValue)), ("caption_rules", .string(resolvedCaptionRules.rawValue)),
-            ("prompt", .string(prompt.name)), ("option_vocabulary", .string(vocabulary.rawValue)), ("paths", .string(paths.rawValue)),
+            ("mosaic_preset", .string(mosaicPreset)), ("protocol", .string(featureProtocol.rawValue)), ("caption_rules", .string(resolvedCaptionRules.rawValue)),
+            ("prompt", .string(prompt.name)), ("prompt_sha256", .string(prompt.contentHash)), ("option_vocabulary", .string(vocabulary.rawValue)), ("paths", .string(paths.rawValue)),
             ("zstd", .bool(zstd)), ("shards", .int(shards)),
         ])
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import XPCore
 
@@ -58,6 +59,13 @@ public struct QwenPrompt: Sendable, Equatable {
                           userLines: lines.compactMap(\.stringValue), actionOptionsHeader: try text("action_options_header"),
                           subtaskOptionsHeader: try text("subtask_options_header"), optionLine: try text("option_line"),
                           multiscaleQuestionSuffix: try text("multiscale_question_suffix"))
+    }
+
+    /// SHA-256 (hex) of every field: a resumed export refuses a template edited under the same name.
+    public var contentHash: String {
+        let parts = [name, system, question, schema, actionOptionsHeader, subtaskOptionsHeader, optionLine, multiscaleQuestionSuffix] + userLines
+        let digest = SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8))
+        return digest.map { String(format: "%02x", $0) }.joined()
     }
 
     /// The question of a record (with the multiscale suffix when `scaleID` is given).

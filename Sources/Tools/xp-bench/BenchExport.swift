@@ -103,7 +103,8 @@ struct BenchExport: ParsableCommand {
             for camera in MosaicRenderer.cameraOrder {
                 let url = folder.appendingPathComponent(camera + ".mp4")
                 guard FileManager.default.fileExists(atPath: url.path) else { continue }
-                let decoder = try VideoDecoder(url: url, options: VideoDecodeOptions(output: .rgb24, size: .area(width: 320, height: 240), threads: 1))
+                // Native size: the tiny fixture's cameras are smaller than a tile (the renderer enlarges them itself).
+                let decoder = try VideoDecoder(url: url, options: VideoDecodeOptions(output: .rgb24, size: .native, threads: 1))
                 let last = spans.map(\.1).max() ?? 0
                 while let f = try decoder.nextFrame(), f.index <= last {}
             }

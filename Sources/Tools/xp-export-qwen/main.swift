@@ -74,6 +74,9 @@ struct XPExportQwen: ParsableCommand {
     @Option(help: ArgumentHelp("fixed (a missing camera keeps its place as a black tile) or compacted (the reference: later tiles shift left).", valueName: "layout"))
     var mosaicLayout: String = "fixed"
 
+    @Option(help: ArgumentHelp("x264 preset of the mosaic clips (ultrafast ... placebo; slower presets make smaller files).", valueName: "preset"))
+    var mosaicPreset: String = "ultrafast"
+
     @Option(help: "A prompt template JSON (e.g. Fixtures/prompts/reference-p3.json reproduces the reference's P3 prompt).")
     var promptTemplate: String?
 
@@ -124,6 +127,9 @@ struct XPExportQwen: ParsableCommand {
         guard FeatureProtocol(rawValue: `protocol`) != nil else { throw ValidationError("--protocol must be reference or strict, found '\(`protocol`)'") }
         guard minLabelFraction.isFinite, (0...1).contains(minLabelFraction) else { throw ValidationError("--min-label-fraction must be in 0...1, found \(minLabelFraction)") }
         guard MosaicLayout(rawValue: mosaicLayout) != nil else { throw ValidationError("--mosaic-layout must be fixed or compacted, found '\(mosaicLayout)'") }
+        guard QwenExportOptions.x264Presets.contains(mosaicPreset) else {
+            throw ValidationError("--mosaic-preset must be one of \(QwenExportOptions.x264Presets.joined(separator: ", ")), found '\(mosaicPreset)'")
+        }
         if let optionsFrom, OptionVocabulary(rawValue: optionsFrom) == nil { throw ValidationError("--options-from must be all or train, found '\(optionsFrom)'") }
         if let captionRules, CaptionRules(rawValue: captionRules) == nil { throw ValidationError("--caption-rules must be current or release, found '\(captionRules)'") }
         if let multiscale {
@@ -148,7 +154,7 @@ struct XPExportQwen: ParsableCommand {
         }
         let prompt = try promptTemplate.map { try QwenPrompt.load(URL(fileURLWithPath: $0)) } ?? .standard
         return QwenExportOptions(scales: scales, multiscaleID: multiscaleID, minLabelFraction: minLabelFraction, maxVideoFrames: maxVideoFrames,
-                                 renderMedia: !noMedia, mosaicLayout: MosaicLayout(rawValue: mosaicLayout) ?? .fixed, featureProtocol: featureProtocol,
+                                 renderMedia: !noMedia, mosaicLayout: MosaicLayout(rawValue: mosaicLayout) ?? .fixed, mosaicPreset: mosaicPreset, featureProtocol: featureProtocol,
                                  captionRules: captionRules.flatMap(CaptionRules.init(rawValue:)), prompt: prompt,
                                  vocabulary: optionsFrom.flatMap(OptionVocabulary.init(rawValue:)), paths: relativePaths ? .relative : .absolute,
                                  zstd: zstd, shards: shards, jobs: jobs ?? 0, runID: runID)
