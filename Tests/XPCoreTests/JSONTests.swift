@@ -27,6 +27,17 @@ struct JSONTests {
         #expect(JSONValue.array([.int(1)]).pythonJSON(indent: 2, level: 1) == "[\n    1\n  ]")
     }
 
+    @Test func stylesMatchPythonDumpsArguments() {
+        let v: JSONValue = .object([("b", .int(1)), ("a", .array([.int(1), .double(2.5), .string("é☕\n\u{7F}😀")])),
+                                    ("c", .object([("z", .null), ("y", .bool(true))]))])
+        // json.dumps(v, ensure_ascii=False)
+        #expect(v.pythonJSON(.unicode) == "{\"b\": 1, \"a\": [1, 2.5, \"é☕\\n\u{7F}😀\"], \"c\": {\"z\": null, \"y\": true}}")
+        // json.dumps(v, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        #expect(v.pythonJSON(.sortedCompact) == "{\"a\":[1,2.5,\"é☕\\n\u{7F}😀\"],\"b\":1,\"c\":{\"y\":true,\"z\":null}}")
+        // json.dumps(v)
+        #expect(v.pythonJSON(.standard) == #"{"b": 1, "a": [1, 2.5, "\u00e9\u2615\n\u007f\ud83d\ude00"], "c": {"z": null, "y": true}}"#)
+    }
+
     @Test func parserKeepsOrderAndNumberKinds() throws {
         let v = try JSONParser.parse(#"{"z": 1, "a": 1.0, "n": -2e3, "u": "\u00e9\ud83d\ude00", "x": [NaN, -Infinity]}"#)
         guard case .object(let pairs) = v else { Issue.record("not an object"); return }

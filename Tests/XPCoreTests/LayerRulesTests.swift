@@ -13,7 +13,7 @@ struct LayerRulesTests {
         "Heads": ["XPCore", "CBLAS"],
         "Metrics": ["XPCore"],
         "TaskContracts": ["XPCore", "WindowAlign", "Heads", "Metrics"],
-        "Exporters": ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "CZstd", "Crypto"],
+        "Exporters": ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "CZstd", "CZlib", "Crypto"],
     ]
     static let system: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin", "Synchronization"]
 

@@ -41,4 +41,12 @@ struct StatisticsTests {
                 == [2.67, 0.12, 0.38, -0.0, 1234.57])
         #expect(Statistics.roundHalfEven(1234.5678, digits: 1) == 1234.6)
     }
+
+    @Test func mostCommonCountsIsCounterMostCommon() {
+        // Counter(["b","a","c","a","b","d"]).most_common() == [('b', 2), ('a', 2), ('c', 1), ('d', 1)]
+        let c = Statistics.mostCommonCounts(["b", "a", "c", "a", "b", "d"])
+        #expect(c.map(\.element) == ["b", "a", "c", "d"])
+        #expect(c.map(\.count) == [2, 2, 1, 1])
+        #expect(Statistics.mostCommonCounts([Int]()).isEmpty)
+    }
 }

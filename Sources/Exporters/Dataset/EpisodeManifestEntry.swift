@@ -32,19 +32,10 @@ public struct LabelStatistics: Sendable, Equatable {
     }
 }
 
-/// Python's `Counter(items).most_common()`: counts in descending order, ties in order of first
-/// appearance. Empty strings are skipped.
+/// Python's `Counter(items).most_common()` over the non-empty strings of `items` (count
+/// descending, ties in order of first appearance).
 public func mostCommon<S: Sequence>(_ items: S) -> [(String, Int)] where S.Element == String {
-    var order: [String] = []
-    var counts: [String: Int] = [:]
-    for item in items where !item.isEmpty {
-        if let c = counts[item] { counts[item] = c + 1 } else { counts[item] = 1; order.append(item) }
-    }
-    // Swift's sort is not stable; sort positions by (count desc, first-seen asc) instead.
-    return order.enumerated().sorted { a, b in
-        let ca = counts[a.element] ?? 0, cb = counts[b.element] ?? 0
-        return ca != cb ? ca > cb : a.offset < b.offset
-    }.map { ($0.element, counts[$0.element] ?? 0) }
+    Statistics.mostCommonCounts(items.filter { !$0.isEmpty }).map { ($0.element, $0.count) }
 }
 
 /// Why an episode of a dataset is not used, in the reference's words where it has them.

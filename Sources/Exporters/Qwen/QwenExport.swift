@@ -162,7 +162,7 @@ public enum QwenExport {
 
     static func manifestJSON(out: URL, plan: QwenExportPlan, outcomes: [QwenEpisodeOutcome], records: [JSONValue], options: QwenExportOptions,
                              actionOptions: [String], subtaskOptions: [String]) -> JSONValue {
-        func counter(_ items: [String]) -> JSONValue { .object(mostCommonInsertion(items).map { ($0.0, .int($0.1)) }) }
+        func counter(_ items: [String]) -> JSONValue { .object(mostCommon(items).map { ($0.0, .int($0.1)) }) }
         let datasetPath = options.paths == .relative ? Layout.dataset(zstd: options.zstd) : out.appendingPathComponent(Layout.dataset(zstd: options.zstd)).path
         let exported = outcomes.filter { $0.status == .exported }
         let single = options.scales[0]
@@ -221,10 +221,6 @@ public enum QwenExport {
         return .object(fields)
     }
 }
-
-/// `Counter(items)` in insertion order… as `most_common()` orders it (count descending, ties
-/// by first appearance).
-func mostCommonInsertion(_ items: [String]) -> [(String, Int)] { mostCommon(items) }
 
 /// Which episodes go to which shard (§2.8 `shard_episodes`): for each split in the order
 /// train, val, test, unspecified (then any other name in code-point order), that split's

@@ -1,19 +1,17 @@
 import Crypto
 import Foundation
+import XPCore
 
 /// The Python arithmetic the selection depends on (spec §0), in one place so each rule is
 /// written once and tested on hand-computed cases.
 public enum PythonNumbers {
     /// `int(round(x))`: half to even (`round(2.5) == 2`, `round(3.5) == 4`).
-    public static func roundHalfEven(_ x: Double) -> Int { Int(x.rounded(.toNearestOrEven)) }
+    public static func roundHalfEven(_ x: Double) -> Int { Int(Statistics.roundHalfEven(x)) }
 
     /// `round(x, digits)` for a float: the exact binary value rounded to `digits` decimals
     /// (ties to even), as Python does through correctly rounded decimal conversion. glibc's
     /// `%.*f` is correctly rounded too, so formatting and reading back gives Python's double.
-    public static func round(_ x: Double, digits: Int) -> Double {
-        guard x.isFinite else { return x }
-        return Double(String(format: "%.\(digits)f", x)) ?? x
-    }
+    public static func round(_ x: Double, digits: Int) -> Double { Statistics.roundHalfEven(x, digits: digits) }
 
     /// The reference's `quantile(values, q)`: sort, `pos = clamp(q)·(n−1)`, linear
     /// interpolation between `floor(pos)` and the next element, then `int(round())`. 0 for no

@@ -99,29 +99,13 @@ public func pythonJSONString(_ s: String) -> String {
 }
 
 /// A string as `json.dumps(s, ensure_ascii=ensureASCII)` writes it. With `ensureASCII` false,
-/// characters at or above U+007F are written as they are (Python escapes only `"`, `\\` and
-/// U+0000–U+001F then; U+007F stays raw).
+/// characters at or above U+007F are written as they are (Python escapes only `"`, `\` and
+/// U+0000–U+001F then; U+007F stays raw). Escapes are per UTF-16 unit, so an astral character
+/// becomes a surrogate pair under `ensureASCII`.
 public func pythonJSONString(_ s: String, ensureASCII: Bool) -> String {
-    if !ensureASCII {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar.value {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0..<0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
     var out = "\""
-    for unit in s.utf16 {
-        switch unit {
+    for scalar in s.unicodeScalars {
+        switch scalar.value {
         case 0x22: out += "\\\""
         case 0x5C: out += "\\\\"
         case 0x0A: out += "\\n"
@@ -129,8 +113,14 @@ public func pythonJSONString(_ s: String, ensureASCII: Bool) -> String {
         case 0x09: out += "\\t"
         case 0x08: out += "\\b"
         case 0x0C: out += "\\f"
-        case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-        default: out += String(format: "\\u%04x", unit)
+        case 0x20..<0x7F: out.unicodeScalars.append(scalar)
+        case 0..<0x20: out += String(format: "\\u%04x", scalar.value)
+        default:
+            if ensureASCII {
+                for unit in String(scalar).utf16 { out += String(format: "\\u%04x", unit) }
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
         }
     }
     return out + "\""

@@ -45,21 +45,23 @@ public enum Statistics {
     /// The most common element, ties broken by first appearance (Python's
     /// `Counter(values).most_common(1)`); nil for no values.
     public static func mostCommon<S: Sequence>(_ values: S) -> S.Element? where S.Element: Hashable {
+        mostCommonCounts(values).first?.element
+    }
+
+    /// Every distinct element with its count, as Python's `Counter(values).most_common()`
+    /// orders them: count descending, ties by first appearance.
+    public static func mostCommonCounts<S: Sequence>(_ values: S) -> [(element: S.Element, count: Int)] where S.Element: Hashable {
         var counts: [S.Element: Int] = [:]
         var order: [S.Element] = []
         for v in values {
             if counts[v] == nil { order.append(v) }
             counts[v, default: 0] += 1
         }
-        var best: S.Element?
-        var bestCount = 0
-        // Visiting in first-appearance order and replacing only on a strictly larger count
-        // keeps the earliest of the tied elements.
-        for v in order {
-            let c = counts[v] ?? 0
-            if c > bestCount { best = v; bestCount = c }
-        }
-        return best
+        // Swift's sort is not stable: order by (count descending, first appearance).
+        return order.enumerated().sorted { a, b in
+            let ca = counts[a.element] ?? 0, cb = counts[b.element] ?? 0
+            return ca != cb ? ca > cb : a.offset < b.offset
+        }.map { (element: $0.element, count: counts[$0.element] ?? 0) }
     }
 
     /// Python's `round(x)` and numpy's `round`: to the nearest integer, halves to even
