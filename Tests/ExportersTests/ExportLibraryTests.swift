@@ -51,7 +51,7 @@ struct ExportLibraryTests {
         let missing = EpisodeManifestEntry.scan(folder: empty)
         #expect(missing.skipReason == SkipReason.noAnnotation)
         #expect(missing.missingVideos.count == 5)
-        #expect(try DatasetEpisodes.find(root: empty.deletingLastPathComponent().deletingLastPathComponent()) == [empty.standardizedFileURL])
+        #expect(try DatasetEpisodes.find(root: empty.deletingLastPathComponent().deletingLastPathComponent()).map(\.path) == [empty.standardizedFileURL.path])
     }
 
     @Test("A resumed export with other settings is refused; one without media matches the NPZ rows and the cap")
@@ -78,5 +78,36 @@ struct ExportLibraryTests {
         #expect(throws: ExportError.self) { try QwenExport.run(plan: plan, out: out, options: other) }
         let again = try QwenExport.run(plan: plan, out: out, options: options)
         #expect(again.nothingToDo)
+    }
+
+    @Test("A block that is zero on every window (an episode without audio) is flagged per record and per episode, never passed off")
+    func zeroBlocksFlagged() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("xp-noaudio-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("s1/ep1")
+        _ = try SyntheticEpisode.write(.tiny(seed: 51, frames: 300, variant: .noAudio), to: folder, media: SyntheticMedia.writer)
+        let out = root.appendingPathComponent("export")
+        let plan = QwenExportPlan(episodes: [folder], split: { _ in "train" }, shards: 1)
+        let summary = try QwenExport.run(plan: plan, out: out, options: QwenExportOptions(renderMedia: false))
+        let rows = try JSONOutput.readObjects(summary.datasetURL)
+        #expect(!rows.isEmpty)
+        for r in rows {
+            #expect(r["sensor_feature_zero_blocks"]?.arrayValue?.contains(.string("audio_fisheye_cam0_aac")) == true)
+        }
+        let manifest = try JSONOutput.read(summary.manifestURL)
+        let flagged = manifest["available_modalities"]?.arrayValue?.first?["all_zero_sensor_blocks"]?.arrayValue?.first?["blocks"]
+        #expect(flagged?.arrayValue?.contains(.string("audio_fisheye_cam0_aac")) == true, "\(flagged?.pythonJSON() ?? "nil")")
+        #expect(flagged?.arrayValue?.contains(.string("depth_confidence")) == false)
+        // The archive itself: the audio columns are zero, the depth columns are not.
+        let npz = try NPZArchive.read(from: URL(fileURLWithPath: try #require(rows.first?["sensor_feature_path"]?.stringValue)))
+        guard case .float32(let shape, let values)? = npz["features"] else { Issue.record("no features"); return }
+        let audio = try SensorFeatures.schema.block(named: "audio_fisheye_cam0_aac"), depth = try SensorFeatures.schema.block(named: "depth_confidence")
+        var audioNonZero = 0, depthNonZero = 0
+        for row in 0..<shape[0] {
+            for c in audio.columns where values[row * shape[1] + c] != 0 { audioNonZero += 1 }
+            for c in depth.columns where values[row * shape[1] + c] != 0 { depthNonZero += 1 }
+        }
+        #expect(audioNonZero == 0)
+        #expect(depthNonZero > 0)
     }
 }

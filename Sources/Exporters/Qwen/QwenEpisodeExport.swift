@@ -85,6 +85,7 @@ struct QwenEpisodeExport {
             }
             var lines: [String] = []
             var windowsPerScale: [Int] = []
+            var allZero: [JSONValue] = []
             let mosaic = options.renderMedia ? MosaicRenderer(episodeFolder: folder, options: MosaicOptions(maxFrames: options.maxVideoFrames, layout: options.mosaicLayout, preset: options.mosaicPreset)) : nil
             let audio: ContextAudio? = options.renderMedia ? (try? ContextAudio(episodeFolder: folder)) : nil
             let videoPaths: JSONValue = .array(MosaicRenderer.cameraOrder.map { $0 + ".mp4" }.filter {
@@ -99,6 +100,9 @@ struct QwenEpisodeExport {
                 let tag = scale.scaleID.map { "_" + $0 } ?? ""
                 // The sensor matrix covers every labelled window, not only the capped ones (§2.4).
                 let matrix = try SensorFeatures.matrix(caches: timeline.caches, windows: kept)
+                // A block zero on every labelled window carries no signal: say so per episode.
+                allZero.append(.object([("scale_id", scale.scaleID.map { .string($0) } ?? .null),
+                                        ("blocks", .array(matrix.allZeroBlocks.map { .string($0) }))]))
                 let npzURL = shardFolder.appendingPathComponent("sensor_features/\(key.text)\(tag)_sensor_features.npz")
                 var npz = NPZArchive()
                 try npz.add("features", float32: matrix.values, shape: [kept.count, SensorFeatures.dimension])
@@ -153,6 +157,10 @@ struct QwenEpisodeExport {
                 return outcome
             }
             try JSONOutput.writeLines(lines, to: shardFolder.appendingPathComponent("records/\(key.text).jsonl"))
+            if case .object(var fields) = outcome.modalities {
+                fields.append(("all_zero_sensor_blocks", .array(allZero)))
+                outcome.modalities = .object(fields)
+            }
             outcome.status = .exported
             outcome.records = lines.count
             outcome.labelledWindows = windowsPerScale

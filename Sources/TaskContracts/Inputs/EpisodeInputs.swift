@@ -1,4 +1,3 @@
-import EpisodeIO
 import Foundation
 import WindowAlign
 
@@ -74,9 +73,9 @@ public struct EpisodeInput: Sendable, Equatable {
             if inputs.count > 1 {
                 // One identity everywhere: <session>__<epN> (EpisodeKey), so two sessions' ep1
                 // never read alike in the summary or the leakage audit.
-                let key = EpisodeKey(folder: input.episode)
+                let key = EpisodeIdentity(folder: input.episode)
                 if input.session == nil { e.session = key.session }
-                e.name = EpisodeKey(session: input.session ?? key.session, episode: key.episode).text
+                e.name = EpisodeIdentity(session: input.session ?? key.session, episode: key.episode).text
             }
             loaded.append(e)
         }

@@ -14,3 +14,7 @@ public typealias EpisodeModality = Modality
 
 /// One data-quality finding of an episode (see `EpisodeIO.QualityFinding`).
 public typealias DataFinding = QualityFinding
+
+/// EpisodeIO's `EpisodeKey` (`<session>__<epN>`), for layers that name episodes through the
+/// timeline without opening files themselves.
+public typealias EpisodeIdentity = EpisodeKey
