@@ -110,4 +110,27 @@ struct ExportLibraryTests {
         #expect(audioNonZero == 0)
         #expect(depthNonZero > 0)
     }
+
+    @Test("An episode that fails is listed with its error while the others are exported, and is retried on the next run")
+    func failedEpisode() throws {
+        let root = try SyntheticDatasets.make(count: 2, frames: 300, seed: 41, label: "settings")
+        var folders = try DatasetEpisodes.find(root: root)
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("xp-bad-\(UUID().uuidString.prefix(8))/sbad/ep9")
+        try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 37) }).write(to: bad.appendingPathComponent("annotation.hdf5"))
+        folders.append(bad)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("xp-failed-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: bad.deletingLastPathComponent().deletingLastPathComponent()) }
+        let plan = QwenExportPlan(episodes: folders, split: { _ in "train" }, shards: 2)
+        let options = QwenExportOptions(scales: [QwenScale(cap: 3)], renderMedia: false)
+        let first = try QwenExport.run(plan: plan, out: out, options: options)
+        #expect(first.failed.map(\.key.text) == ["sbad__ep9"])
+        #expect(first.failed.first?.reason?.contains("annotation.hdf5") == true, "\(first.failed.first?.reason ?? "")")
+        #expect(first.records == 6)
+        let manifest = try JSONOutput.read(first.manifestURL)
+        #expect(manifest["failed_episodes"]?.arrayValue?.first?["episode_key"]?.stringValue == "sbad__ep9")
+        let second = try QwenExport.run(plan: plan, out: out, options: options)
+        #expect(!second.nothingToDo)
+        #expect(second.exportedNow == 1)
+    }
 }

@@ -4,8 +4,14 @@ import Foundation
 /// Small multi-episode datasets for the exporter tests, written once per test process into a
 /// temporary folder (`<session>/ep<k>/`, the release layout, as `xp-fixture --dataset` writes).
 public enum SyntheticDatasets {
+    /// Tests run in parallel: one writer at a time, so two tests asking for the same dataset
+    /// get one copy, written once.
+    private static let lock = NSLock()
+
     /// A dataset of `count` tiny episodes of `frames` frames (sessions of up to 3 episodes).
     public static func make(count: Int, frames: Int = 300, seed: UInt64 = 11, label: String) throws -> URL {
+        lock.lock()
+        defer { lock.unlock() }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("xp-dataset-\(label)-\(ProcessInfo.processInfo.processIdentifier)")
         if FileManager.default.fileExists(atPath: root.appendingPathComponent(".complete").path) { return root }
         try? FileManager.default.removeItem(at: root)

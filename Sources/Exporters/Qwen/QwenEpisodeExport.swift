@@ -117,6 +117,7 @@ struct QwenEpisodeExport {
                 var requests: [MosaicRequest] = []
                 var spans: [ClosedRange<Int>] = []
                 let mediaFolder = shardFolder.appendingPathComponent("media/\(key.text)")
+                if options.renderMedia { try FileManager.default.createDirectory(at: mediaFolder, withIntermediateDirectories: true) }
                 for idx in chosen {
                     let w = kept[idx]
                     let span = contextSpan(start: w.start, endInclusive: w.end, frameCount: timeline.frameCount, contextFrames: scale.contextFrames)

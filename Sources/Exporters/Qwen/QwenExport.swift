@@ -8,7 +8,7 @@ import XPCore
 /// merged in shard order into `dataset.jsonl` and `dataset_manifest.json`.
 ///
 /// Resumable: an interrupted export, run again with the same settings, skips the episodes
-/// whose markers exist, redoes the one that was cut off, and merges; the result is the same
+/// whose markers exist, redoes the one that was cut off (and any that failed), and merges; the result is the same
 /// bytes as an uninterrupted run. A finished export run again does nothing.
 ///
 /// ```swift
@@ -51,7 +51,9 @@ public enum QwenExport {
 
         // 1. Episodes without a done marker, in parallel.
         let items = plan.items
-        let pending = items.indices.filter { readMarker(out: out, item: items[$0]) == nil }
+        // Episodes without a marker, and those that failed before (a failure may be transient:
+        // a file being copied, a full disk); skipped ones stay skipped.
+        let pending = items.indices.filter { (readMarker(out: out, item: items[$0])?.status ?? .failed) == .failed }
         let done = Counter()
         let finished = OrderedResults<Bool>(count: pending.count)
         let failures = OrderedResults<String>(count: pending.count)
