@@ -15,10 +15,7 @@ public enum SyntheticDatasets {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("xp-dataset-\(label)-\(ProcessInfo.processInfo.processIdentifier)")
         if FileManager.default.fileExists(atPath: root.appendingPathComponent(".complete").path) { return root }
         try? FileManager.default.removeItem(at: root)
-        for item in SyntheticDataset.layout(count: count, seed: seed) {
-            let config = SyntheticEpisodeConfig.preset(.tiny, seed: item.seed, frames: frames)
-            _ = try SyntheticEpisode.write(config, to: root.appendingPathComponent(item.relativePath), media: SyntheticMedia.writer)
-        }
+        try SyntheticDataset.writeTiny(count: count, frames: frames, seed: seed, to: root)
         _ = FileManager.default.createFile(atPath: root.appendingPathComponent(".complete").path, contents: Data())
         return root
     }

@@ -32,4 +32,15 @@ public enum SyntheticDataset {
             return Item(session: session, episode: i % max(perSession, 1) + 1, seed: seed &+ UInt64(i) &* 1_000_003)
         }
     }
+
+    /// Writes a dataset of `count` tiny episodes of `frames` frames below `root` (the layout of
+    /// ``layout(count:seed:perSession:)``, MP4s included) and returns the episode folders.
+    @discardableResult
+    public static func writeTiny(count: Int, frames: Int, seed: UInt64, to root: URL) throws -> [URL] {
+        try layout(count: count, seed: seed).map { item in
+            let folder = root.appendingPathComponent(item.relativePath)
+            _ = try SyntheticEpisode.write(.preset(.tiny, seed: item.seed, frames: frames), to: folder, media: SyntheticMedia.writer)
+            return folder
+        }
+    }
 }

@@ -48,10 +48,7 @@ struct BenchExport: ParsableCommand {
         let root = URL(fileURLWithPath: cache).appendingPathComponent("dataset-\(episodes)x\(frames)")
         if !FileManager.default.fileExists(atPath: root.appendingPathComponent(".complete").path) {
             try? FileManager.default.removeItem(at: root)
-            for item in SyntheticDataset.layout(count: episodes, seed: 7) {
-                let config = SyntheticEpisodeConfig.preset(.tiny, seed: item.seed, frames: frames)
-                _ = try SyntheticEpisode.write(config, to: root.appendingPathComponent(item.relativePath), media: SyntheticMedia.writer)
-            }
+            try SyntheticDataset.writeTiny(count: episodes, frames: frames, seed: 7, to: root)
             _ = FileManager.default.createFile(atPath: root.appendingPathComponent(".complete").path, contents: Data())
         }
         var result: [String: Any] = ["area": "export", "episodes": episodes, "frames_per_episode": frames,
