@@ -72,7 +72,7 @@ import XPCore
         for i in 0..<60 {
             let path = String(format: "s%02d", i % 45) + "/ep\(i)"
             files.append(CatalogueFile(path: path + "/annotation.hdf5", bytes: 600_000_000 + (i * 7919 % 60) * 13_000_000 + i))
-            for video in EpisodeFileNames.videos where !(i == 13 && video == "stereo_right.mp4") {
+            for video in EpisodeFiles.videos where !(i == 13 && video == "stereo_right.mp4") {
                 files.append(CatalogueFile(path: path + "/" + video, bytes: 100_000_000 + (i * 104_729 % 17) * 1_000_000))
             }
             if i % 5 == 0 { files.append(CatalogueFile(path: path + "/visualization.rrd", bytes: 3_000_000_000)) }
@@ -142,7 +142,7 @@ import XPCore
             let lowTraining = i < 588 || (606..<624).contains(i)
             let videos = lowTraining ? 60_000_000 : 3_000_000_000 + (i * 7919 % 1000) * 1_000_000
             csv += "\(path)/annotation.hdf5,\(annotation),\n"
-            for (v, name) in EpisodeFileNames.videos.enumerated() where !(incomplete && name == "stereo_right.mp4") {
+            for (v, name) in EpisodeFiles.videos.enumerated() where !(incomplete && name == "stereo_right.mp4") {
                 let bytes = videos / 6 + (v < videos % 6 ? 1 : 0)
                 // Some sizes only in the LFS column, as Hugging Face lists large files.
                 csv += v == 2 ? "\(path)/\(name),,\(bytes)\n" : "\(path)/\(name),\(bytes),\n"
@@ -194,7 +194,7 @@ import XPCore
             for e in 0..<5 {
                 let path = "S\(s)/ep\(e)"
                 files.append(CatalogueFile(path: path + "/annotation.hdf5", bytes: 1_000_000_000 + (s * 5 + e) * 10_000_000))
-                for v in EpisodeFileNames.videos { files.append(CatalogueFile(path: path + "/" + v, bytes: 500_000_000)) }
+                for v in EpisodeFiles.videos { files.append(CatalogueFile(path: path + "/" + v, bytes: 500_000_000)) }
             }
         }
         var options = SelectionOptions()
@@ -229,7 +229,7 @@ import XPCore
     }
 
     static func manifestEpisode(_ key: String, usable: Bool = true, extra: String = "") -> String {
-        let files = (["annotation.hdf5"] + EpisodeFileNames.videos).map { #"{"name": "\#($0)", "bytes": 1000, "exists": true}"# }
+        let files = (["annotation.hdf5"] + EpisodeFiles.videos).map { #"{"name": "\#($0)", "bytes": 1000, "exists": true}"# }
             + [#"{"name": "visualization.rrd", "bytes": 50, "exists": false}"#]
         return #"{"episode_key": "\#(key)", "path": "/d/x", "files": [\#(files.joined(separator: ", "))], "usable": \#(usable), "skip_reason": \#(usable ? "null" : "\"corrupt annotation\""), "frame_count": 7\#(extra)}"#
     }

@@ -7,7 +7,10 @@ public enum EpisodeFiles {
     public static let annotation = "annotation.hdf5"
     /// The six MP4s in the reference's fixed order (`VIDEO_NAMES`).
     public static let videos = episodeVideoStreamNames.map { $0 + ".mp4" }
-    /// The visualisation recording, never needed for training.
+    /// The annotation and the six MP4s: a complete episode (`REQUIRED_FILES`, the order of
+    /// the selection's `download_files`).
+    public static let required = [annotation] + videos
+    /// The visualisation recording, never needed for training (`EXCLUDED_TRAINING_FILES`).
     public static let visualization = "visualization.rrd"
     /// Every file the manifest lists, in its order.
     public static let all = [annotation] + videos + [visualization]
@@ -44,7 +47,7 @@ public enum DatasetEpisodes {
     private static func search(_ folder: URL, depth: Int, into found: inout [URL]) {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return }
-        if names.contains(where: { EpisodeFiles.all.dropLast().contains($0) }) {
+        if names.contains(where: { EpisodeFiles.required.contains($0) }) {
             found.append(folder)
             return
         }

@@ -37,18 +37,11 @@ public struct DatasetScan: Sendable {
     /// Scans `folders` in parallel, results in the order given.
     public static func scan(_ folders: [URL], options: ScanOptions, workers: Int = 0,
                             progress: (@Sendable (Int, Int) -> Void)? = nil) -> [EpisodeManifestEntry] {
-        let results = OrderedResults<EpisodeManifestEntry>(count: folders.count)
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let threads = max(1, min(folders.count, workers > 0 ? workers : cores))
-        let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let i = next.take(below: folders.count) {
-                let entry = EpisodeManifestEntry.scan(folder: folders[i], options: options)
-                let done = results.set(i, entry)
-                progress?(done, folders.count)
-            }
+        let total = folders.count
+        let completed: (@Sendable (Int) -> Void)? = progress.map { report in { @Sendable done in report(done, total) } }
+        return Parallel.map(total, width: Parallel.width(requested: workers, jobs: total), completed: completed) { i in
+            EpisodeManifestEntry.scan(folder: folders[i], options: options)
         }
-        return results.values()
     }
 
     /// The manifest: `{"summary": {...}, "episodes": [...], "skipped": [...]}`.
@@ -91,32 +84,4 @@ public struct DatasetScan: Sendable {
     public func write(to url: URL) throws(ExportError) {
         try JSONOutput.write(json, to: url, indent: 2)
     }
-}
-
-/// A thread-safe counter handing out the next index.
-final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func take(below limit: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
-    }
-}
-
-/// Results filled by several threads, read in index order.
-final class OrderedResults<T>: @unchecked Sendable {
-    private var slots: [T?]
-    private var filled = 0
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    /// Stores a result; returns how many are filled.
-    func set(_ i: Int, _ value: T) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        slots[i] = value
-        filled += 1
-        return filled
-    }
-    func values() -> [T] { lock.lock(); defer { lock.unlock() }; return slots.compactMap { $0 } }
 }

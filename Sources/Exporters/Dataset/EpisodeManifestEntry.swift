@@ -163,21 +163,26 @@ extension EpisodeManifestEntry {
             entry.skipReason = SkipReason.noAnnotation
             return entry
         }
+        // The file is opened once: the quality pass and the label statistics read the same handle.
+        let episode: Episode
+        do { episode = try Episode(path: folder.path) } catch {
+            if options.qualityPass {
+                // What the pass reports for a file it cannot open (an unreadable_file error).
+                entry.findings = EpisodeQualityReport.check(path: folder.path).findings.ordered.filter { $0.severity >= .warning }
+            }
+            entry.skipReason = "unusable annotation: \(error)"
+            return entry
+        }
         if options.qualityPass {
             var q = QualityOptions(captionRules: options.captionRules)
             q.maxScanBytes = options.maxScanBytes
-            let report = EpisodeQualityReport.check(path: folder.path, options: q)
+            let report = episode.qualityReport(options: q)
             entry.findings = report.findings.ordered.filter { $0.severity >= .warning }
             entry.infoCount = report.findings.count - entry.findings.count
             entry.qaChecked = report.checked
             if let fatal = entry.findings.first(where: { $0.severity == .error && ($0.modality == nil || $0.check == .noFrames) }) {
                 entry.skipReason = "unusable annotation: [\(fatal.check)] \(fatal.dataset ?? "the file"): \(fatal.found)"
             }
-        }
-        let episode: Episode
-        do { episode = try Episode(path: folder.path) } catch {
-            entry.skipReason = entry.skipReason ?? "unusable annotation: \(error)"
-            return entry
         }
         entry.hdf5Modalities = modalityPaths.map { ($0.0, episode.file.exists($0.1)) }
         do {

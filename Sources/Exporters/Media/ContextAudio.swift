@@ -61,7 +61,7 @@ public struct ContextAudio {
         guard FileManager.default.fileExists(atPath: episodeFolder.path, isDirectory: &isDir), isDir.boolValue else {
             throw .folderNotFound(path: episodeFolder.path)
         }
-        let all = Self.primaryCandidates + MosaicRenderer.cameraOrder.map { $0 + ".mp4" }
+        let all = Self.primaryCandidates + EpisodeFiles.videos
         let primary = all.first { FileManager.default.fileExists(atPath: episodeFolder.appendingPathComponent($0).path) }
         self.primary = primary
         self.fps = 30

@@ -1,5 +1,6 @@
 import EpisodeIO
 import Foundation
+import XPCore
 
 // The 2×3 multi-camera mosaic clip of a Qwen3-Omni record (spec exporters.md §2.3, §9 item 4).
 
@@ -169,9 +170,7 @@ public struct MosaicResult: Sendable, Equatable {
 /// are integer arithmetic, and x264 runs with a fixed thread count (`encoderThreads`, 1).
 public struct MosaicRenderer {
     /// The six cameras in tile order.
-    public static let cameraOrder: [String] = [
-        "fisheye_cam0", "fisheye_cam1", "fisheye_cam2", "fisheye_cam3", "stereo_left", "stereo_right",
-    ]
+    public static let cameraOrder: [String] = episodeVideoStreamNames
     /// The codec of every clip.
     public static let codec = "h264"
 
@@ -274,7 +273,7 @@ public struct MosaicRenderer {
         for u in needers.keys.sorted() {
             // One tile per opened camera (nil = unread), composed once for every clip sampling u.
             var drawn = 0, unreadHere = 0
-            mosaic.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            mosaic.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             let tiles = Self.tiles(of: sources, at: u, parallel: o.parallelCameras)
             for (source, tile) in zip(sources, tiles) {
                 guard let tile, tile.count == tileBytes else {
@@ -328,15 +327,9 @@ public struct MosaicRenderer {
 
     /// Each source's tile of frame `u` (nil = unread), one camera per task when `parallel`.
     static func tiles(of sources: [CameraSource], at u: Int, parallel: Bool) -> [[UInt8]?] {
-        guard parallel, sources.count > 1 else { return sources.map { $0.tile(at: u) } }
-        let out = UnsafeMutableBufferPointer<[UInt8]?>.allocate(capacity: sources.count)
-        out.initialize(repeating: nil)
-        defer { out.deinitialize(); out.deallocate() }
-        // Each task touches only its own source (own decoder) and its own slot of `out`.
-        nonisolated(unsafe) let slots = out
+        // Each call touches only its own source (its own decoder).
         nonisolated(unsafe) let cams = sources
-        DispatchQueue.concurrentPerform(iterations: sources.count) { i in slots[i] = cams[i].tile(at: u) }
-        return Array(out)
+        return Parallel.map(sources.count, width: parallel ? sources.count : 1) { i in cams[i].tile(at: u) }
     }
 
     /// `fps` as a rational: n/1 for whole rates, else thousandths.

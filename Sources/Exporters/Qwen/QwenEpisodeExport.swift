@@ -88,7 +88,7 @@ struct QwenEpisodeExport {
             var allZero: [JSONValue] = []
             let mosaic = options.renderMedia ? MosaicRenderer(episodeFolder: folder, options: MosaicOptions(maxFrames: options.maxVideoFrames, layout: options.mosaicLayout, preset: options.mosaicPreset)) : nil
             let audio: ContextAudio? = options.renderMedia ? (try? ContextAudio(episodeFolder: folder)) : nil
-            let videoPaths: JSONValue = .array(MosaicRenderer.cameraOrder.map { $0 + ".mp4" }.filter {
+            let videoPaths: JSONValue = .array(EpisodeFiles.videos.filter {
                 FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
             }.map { .object([("name", .string($0)), ("path", .string(folder.appendingPathComponent($0).path))]) })
             for scale in options.scales {

@@ -40,59 +40,45 @@ public enum QwenExport {
     }
 
     /// Runs (or resumes) the export of `plan` into `out`.
-    /// `progress(done, total, key)` after each episode (one call at a time).
+    /// `progress(done, total)` after each episode (one call at a time).
     public static func run(plan: QwenExportPlan, out: URL, options: QwenExportOptions,
-                           progress: (@Sendable (Int, Int, String) -> Void)? = nil) throws(ExportError) -> Summary {
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws(ExportError) -> Summary {
         try options.validate()
         let fm = FileManager.default
         try prepare(out: out, settings: options.settingsJSON, plan: plan.json)
         let datasetURL = out.appendingPathComponent(Layout.dataset(zstd: options.zstd))
         let manifestURL = out.appendingPathComponent(Layout.manifest)
 
-        // 1. Episodes without a done marker, in parallel.
+        // 1. Episodes without a marker, and those that failed before (a failure may be
+        // transient: a file being copied, a full disk), in parallel; skipped ones stay skipped.
         let items = plan.items
-        // Episodes without a marker, and those that failed before (a failure may be transient:
-        // a file being copied, a full disk); skipped ones stay skipped.
-        let pending = items.indices.filter { (readMarker(out: out, item: items[$0])?.status ?? .failed) == .failed }
-        let done = Counter()
-        let finished = OrderedResults<Bool>(count: pending.count)
-        let failures = OrderedResults<String>(count: pending.count)
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let threads = max(1, min(pending.count, options.jobs > 0 ? options.jobs : cores))
+        let existing = items.map { readMarker(out: out, item: $0) }
+        let pending = items.indices.filter { (existing[$0]?.status ?? .failed) == .failed }
         let already = items.count - pending.count
-        if !pending.isEmpty {
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                while let p = done.take(below: pending.count) {
-                    let item = items[pending[p]]
-                    let shardFolder = out.appendingPathComponent(Layout.shard(item.shard))
-                    let outcome = item.skipReason.map {
-                        QwenEpisodeOutcome(key: item.key, path: item.folder.path, split: item.split, shard: item.shard, status: .skipped,
-                                           reason: $0, records: 0, labelledWindows: [], modalities: .null)
-                    } ?? QwenEpisodeExport(folder: item.folder, key: item.key, split: item.split, shard: item.shard,
-                                           shardFolder: shardFolder, exportFolder: out, options: options).run()
-                    do {
-                        try JSONOutput.write(outcome.markerJSON, to: shardFolder.appendingPathComponent("done/\(item.key.text).json"), indent: nil)
-                    } catch {
-                        _ = failures.set(p, "\(error)")
-                    }
-                    let n = finished.set(p, true)
-                    progress?(already + n, items.count, item.key.text)
-                }
+        let total = items.count
+        let completed: (@Sendable (Int) -> Void)? = progress.map { report in { @Sendable done in report(already + done, total) } }
+        let fresh = Parallel.map(pending.count, width: Parallel.width(requested: options.jobs, jobs: pending.count), completed: completed) { p in
+            let item = items[pending[p]]
+            let shardFolder = out.appendingPathComponent(Layout.shard(item.shard))
+            let outcome = item.skipReason.map {
+                QwenEpisodeOutcome(key: item.key, path: item.folder.path, split: item.split, shard: item.shard, status: .skipped,
+                                   reason: $0, records: 0, labelledWindows: [], modalities: .null)
+            } ?? QwenEpisodeExport(folder: item.folder, key: item.key, split: item.split, shard: item.shard,
+                                   shardFolder: shardFolder, exportFolder: out, options: options).run()
+            return Result { () throws(ExportError) -> QwenEpisodeOutcome in
+                try JSONOutput.write(outcome.markerJSON, to: shardFolder.appendingPathComponent("done/\(item.key.text).json"), indent: nil)
+                return outcome
             }
         }
-        if let problem = failures.values().first { throw .writeFailed(path: out.path, detail: problem) }
 
         // 2. Merge, unless a finished merge of exactly these markers exists.
-        var outcomes: [QwenEpisodeOutcome] = []
-        for item in items {
-            guard let o = readMarker(out: out, item: item) else {
-                throw .writeFailed(path: out.path, detail: "episode \(item.key) has no done marker after its export")
-            }
-            outcomes.append(o)
-        }
-        let total = outcomes.reduce(0) { $0 + $1.records }
+        var found = existing
+        for (p, result) in zip(pending, fresh) { found[p] = try result.get() }
+        // Every index holds an outcome now: the others had a marker, the pending ones were just run.
+        let outcomes = found.compactMap { $0 }
+        let records = outcomes.reduce(0) { $0 + $1.records }
         if pending.isEmpty, fm.fileExists(atPath: manifestURL.path), fm.fileExists(atPath: datasetURL.path) {
-            return Summary(outcomes: outcomes, exportedNow: 0, records: total, datasetURL: datasetURL, manifestURL: manifestURL, nothingToDo: true)
+            return Summary(outcomes: outcomes, exportedNow: 0, records: records, datasetURL: datasetURL, manifestURL: manifestURL, nothingToDo: true)
         }
         let merged = try merge(out: out, plan: plan, outcomes: outcomes, options: options)
         try JSONOutput.writeLines(merged.lines, to: datasetURL, zstd: options.zstd)

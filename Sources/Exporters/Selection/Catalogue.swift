@@ -7,20 +7,6 @@ import XPCore
 // Two sources: a metadata table of the release's files (what `HfApi.repo_info(files_metadata=
 // True).siblings` lists), or the `episode_manifest.json` that `xp-scan` writes for data on disk.
 
-/// The file names of an episode (the reference's `REQUIRED_FILES` and the one excluded file).
-public enum EpisodeFileNames {
-    /// `annotation.hdf5` and the six MP4s, in the reference's order (the order of `download_files`).
-    public static let required = [
-        "annotation.hdf5", "fisheye_cam0.mp4", "fisheye_cam1.mp4", "fisheye_cam2.mp4", "fisheye_cam3.mp4",
-        "stereo_left.mp4", "stereo_right.mp4",
-    ]
-    /// The six MP4s.
-    public static let videos = Array(required.dropFirst())
-    public static let annotation = "annotation.hdf5"
-    /// Left out of the training bytes (`EXCLUDED_TRAINING_FILES`).
-    public static let visualization = "visualization.rrd"
-}
-
 /// One file of a metadata table: its path in the repository and its size.
 public struct CatalogueFile: Sendable, Hashable {
     /// Repository path, `/`-separated (`<session>/ep3/annotation.hdf5`).
@@ -53,9 +39,9 @@ public struct CatalogueEpisode: Sendable, Hashable {
     public var videoBytes: Int
     public var hasAllSixVideos: Bool
     public var hasVisualizationRRD: Bool
-    /// Required files that are missing, in ``EpisodeFileNames/required`` order.
+    /// Required files that are missing, in ``EpisodeFiles/required`` order.
     public var missingRequiredFiles: [String]
-    /// Repository paths of the required files that exist, in ``EpisodeFileNames/required`` order.
+    /// Repository paths of the required files that exist, in ``EpisodeFiles/required`` order.
     public var downloadFiles: [String]
 
     public init(episodePath: String, fileCount: Int, totalBytes: Int, trainingBytes: Int, annotationBytes: Int, videoBytes: Int,
@@ -73,7 +59,7 @@ public struct CatalogueEpisode: Sendable, Hashable {
         self.hasVisualizationRRD = hasVisualizationRRD
         self.missingRequiredFiles = missingRequiredFiles
         self.downloadFiles = downloadFiles
-        hasAllSixVideos = !missingRequiredFiles.contains { EpisodeFileNames.videos.contains($0) }
+        hasAllSixVideos = !missingRequiredFiles.contains { EpisodeFiles.videos.contains($0) }
     }
 
     /// The episode's ``EpisodeKey``: `<parent folder>__<episode folder>`, as `xp-scan` names it.
@@ -201,15 +187,15 @@ public struct Catalogue: Sendable {
         var out: [CatalogueEpisode] = []
         for parent in order {
             let group = groups[parent]!
-            guard let annotation = group.files[EpisodeFileNames.annotation] else { continue }
-            let training = group.names.filter { $0 != EpisodeFileNames.visualization }.reduce(0) { $0 + group.files[$1]! }
-            let videos = EpisodeFileNames.videos.compactMap { group.files[$0] }.reduce(0, +)
+            guard let annotation = group.files[EpisodeFiles.annotation] else { continue }
+            let training = group.names.filter { $0 != EpisodeFiles.visualization }.reduce(0) { $0 + group.files[$1]! }
+            let videos = EpisodeFiles.videos.compactMap { group.files[$0] }.reduce(0, +)
             out.append(CatalogueEpisode(
                 episodePath: parent, fileCount: group.files.count, totalBytes: group.bytes, trainingBytes: training,
                 annotationBytes: annotation, videoBytes: videos,
-                hasVisualizationRRD: group.files[EpisodeFileNames.visualization] != nil,
-                missingRequiredFiles: EpisodeFileNames.required.filter { group.files[$0] == nil },
-                downloadFiles: EpisodeFileNames.required.filter { group.files[$0] != nil }.map { parent + "/" + $0 }))
+                hasVisualizationRRD: group.files[EpisodeFiles.visualization] != nil,
+                missingRequiredFiles: EpisodeFiles.required.filter { group.files[$0] == nil },
+                downloadFiles: EpisodeFiles.required.filter { group.files[$0] != nil }.map { parent + "/" + $0 }))
         }
         return out
     }
@@ -347,13 +333,13 @@ public struct Catalogue: Sendable {
                 unusable.append(UnusableEpisode(name: keyText, reason: reason))
                 continue
             }
-            guard let annotation = present[EpisodeFileNames.annotation] else {
+            guard let annotation = present[EpisodeFiles.annotation] else {
                 unusable.append(UnusableEpisode(name: keyText, reason: "no annotation.hdf5"))
                 continue
             }
             let path = session + "/" + episodeID
             let summed = names.reduce(0) { $0 + present[$1]! }
-            let training = names.filter { $0 != EpisodeFileNames.visualization }.reduce(0) { $0 + present[$1]! }
+            let training = names.filter { $0 != EpisodeFiles.visualization }.reduce(0) { $0 + present[$1]! }
             func int(_ key: String, _ fallback: Int) throws(SelectionError) -> Int {
                 switch item[key] {
                 case nil, .null?: return fallback
@@ -364,10 +350,10 @@ public struct Catalogue: Sendable {
             episodes.append(CatalogueEpisode(
                 episodePath: path, fileCount: present.count, totalBytes: try int("total_bytes", summed),
                 trainingBytes: try int("train_minimal_bytes", training), annotationBytes: annotation,
-                videoBytes: EpisodeFileNames.videos.compactMap { present[$0] }.reduce(0, +),
-                hasVisualizationRRD: present[EpisodeFileNames.visualization] != nil,
-                missingRequiredFiles: EpisodeFileNames.required.filter { present[$0] == nil },
-                downloadFiles: EpisodeFileNames.required.filter { present[$0] != nil }.map { path + "/" + $0 }))
+                videoBytes: EpisodeFiles.videos.compactMap { present[$0] }.reduce(0, +),
+                hasVisualizationRRD: present[EpisodeFiles.visualization] != nil,
+                missingRequiredFiles: EpisodeFiles.required.filter { present[$0] == nil },
+                downloadFiles: EpisodeFiles.required.filter { present[$0] != nil }.map { path + "/" + $0 }))
         }
         for item in value["skipped"]?.arrayValue ?? [] {
             let name = (item["episode_key"] ?? item["path"] ?? item["episode_path"])?.stringValue ?? item.stringValue ?? item.pythonJSON()

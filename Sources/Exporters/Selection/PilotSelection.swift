@@ -323,8 +323,8 @@ public struct PilotSelection: Sendable {
             ("target_episodes", .int(options.target)),
             ("seed", .int(options.seed)),
             ("rules", .object([
-                ("complete_episode_required_files", .array(EpisodeFileNames.required.map { .string($0) })),
-                ("excluded_training_files", .array([.string(EpisodeFileNames.visualization)])),
+                ("complete_episode_required_files", .array(EpisodeFiles.required.map { .string($0) })),
+                ("excluded_training_files", .array([.string(EpisodeFiles.visualization)])),
                 ("one_episode_per_top_level_session", .bool(options.onePerSession)),
                 ("drop_bottom_annotation_percentile", .double(options.dropBottomAnnotationPercentile)),
                 ("drop_bottom_training_percentile", .double(options.dropBottomTrainingPercentile)),

@@ -85,14 +85,6 @@ public struct SuiteReport: Sendable {
     public var problemSeconds: [TaskID: Double]
 }
 
-/// Results of concurrent work by index, and the next index to start; guarded by `lock`.
-private final class ResultSlots<T>: @unchecked Sendable {
-    let lock = NSLock()
-    var next = 0
-    var results: [Result<T, Error>?]
-    init(_ n: Int) { results = Array(repeating: nil, count: n) }
-}
-
 /// Runs tasks × heads × seeds over episodes and writes the artifact tree.
 public enum SuiteRunner {
     /// Runs the suite on `episodes` and writes everything under `output` (written to a
@@ -143,22 +135,8 @@ public enum SuiteRunner {
     /// results by index. The first error, by index, is rethrown after every body has ended.
     static func runConcurrently<T: Sendable>(_ count: Int, width: Int, order: [Int],
                                              _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
-        guard width > 1, count > 1 else { return try (0..<count).map(body) }
-        let slots = ResultSlots<T>(count)
-        DispatchQueue.concurrentPerform(iterations: min(width, count)) { _ in
-            while true {
-                slots.lock.lock()
-                guard slots.next < order.count else { slots.lock.unlock(); return }
-                let i = order[slots.next]
-                slots.next += 1
-                slots.lock.unlock()
-                let r = Result { try body(i) }
-                slots.lock.lock()
-                slots.results[i] = r
-                slots.lock.unlock()
-            }
-        }
-        return try slots.results.map { try ($0 ?? .failure(SuiteError.invalidArgument(what: "task", detail: "not run"))).get() }
+        let results = Parallel.map(count, width: width, order: order) { i in Result { try body(i) } }
+        return try results.map { try $0.get() }
     }
 
     static func write(_ data: Data, _ url: URL) throws {

@@ -187,7 +187,7 @@ struct XPExportQwen: ParsableCommand {
         let plan = QwenExportPlan(episodes: named, split: { assignment.split(of: $0) }, shards: options.shards, skipReasons: skip)
         let progress = Progress("xp-export-qwen", total: plan.items.count, quiet: quiet)
         let started = Date()
-        let summary = try QwenExport.run(plan: plan, out: outURL, options: options) { done, _, _ in progress.update(done) }
+        let summary = try QwenExport.run(plan: plan, out: outURL, options: options) { done, _ in progress.update(done) }
         let audit = try ExportSplit.audit(dataset: summary.datasetURL, split: assignment, options: options, out: outURL)
         let seconds = Date().timeIntervalSince(started)
         for o in summary.skipped { Tool.note("skipped \(o.key): \(o.reason ?? "")") }

@@ -1,5 +1,6 @@
 import EpisodeIO
 import Foundation
+import XPCore
 
 extension CacheBuilder {
     // MARK: Video
@@ -99,21 +100,18 @@ extension CacheBuilder {
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let workers = max(1, min(order.count, options.videoStreamsAtOnce > 0 ? options.videoStreamsAtOnce : cores))
         let threads = options.decoderThreads > 0 ? options.decoderThreads : (workers > 1 ? max(1, cores / workers) : 0)
-        let results = VideoResults(count: names.count)
-        let queue = WorkQueue(order)
         let report = VideoProgress(options.progress)
         let builder = self
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let i = queue.next() {
-                let start = ContinuousClock.now
-                let result: Result<DecodedVideo, VideoStreamFailure>
-                do { result = .success(try builder.decodeVideo(url: urls[i], stage: "video " + names[i], threads: threads, report: report)) }
-                catch { result = .failure(VideoStreamFailure(message: "\(error)")) }
-                results.set(i, result, seconds: Self.elapsed(since: start))
-            }
+        // Largest streams first, so that no long decode is left running alone at the end.
+        let results = Parallel.run(count: names.count, order: order, width: workers) { i -> (Result<DecodedVideo, VideoStreamFailure>, Double) in
+            let start = ContinuousClock.now
+            let result: Result<DecodedVideo, VideoStreamFailure>
+            do { result = .success(try builder.decodeVideo(url: urls[i], stage: "video " + names[i], threads: threads, report: report)) }
+            catch { result = .failure(VideoStreamFailure(message: "\(error)")) }
+            return (result, Self.elapsed(since: start))
         }
         for (i, name) in names.enumerated() {
-            buildVideo(stream: name, url: urls[i], decoded: results.get(i))
+            buildVideo(stream: name, url: urls[i], decoded: results[i])
         }
     }
 
@@ -217,37 +215,5 @@ final class VideoProgress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         callback(FeatureProgress(stage: stage, done: done, total: total))
-    }
-}
-
-/// The streams' indices, handed out one at a time to whichever worker is free.
-final class WorkQueue: @unchecked Sendable {
-    private var items: [Int]
-    private var position = 0
-    private let lock = NSLock()
-    init(_ items: [Int]) { self.items = items }
-    func next() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard position < items.count else { return nil }
-        position += 1
-        return items[position - 1]
-    }
-}
-
-/// Each stream's result and decode seconds, written by the workers at their own index.
-final class VideoResults: @unchecked Sendable {
-    private var items: [(Result<CacheBuilder.DecodedVideo, VideoStreamFailure>, Double)?]
-    private let lock = NSLock()
-    init(count: Int) { items = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<CacheBuilder.DecodedVideo, VideoStreamFailure>, seconds: Double) {
-        lock.lock()
-        items[i] = (r, seconds)
-        lock.unlock()
-    }
-    func get(_ i: Int) -> (Result<CacheBuilder.DecodedVideo, VideoStreamFailure>, Double)? {
-        lock.lock()
-        defer { lock.unlock() }
-        return items[i]
     }
 }
