@@ -31,6 +31,11 @@ let package = Package(
         .executable(name: "xp-select", targets: ["xp-select"]),
         .executable(name: "xp-export-qwen", targets: ["xp-export-qwen"]),
         .executable(name: "xp-index", targets: ["xp-index"]),
+        .executable(name: "xp-export-cosmos", targets: ["xp-export-cosmos"]),
+        .executable(name: "xp-eval-json", targets: ["xp-eval-json"]),
+        .executable(name: "xp-error-analysis", targets: ["xp-error-analysis"]),
+        .executable(name: "xp-dense-index", targets: ["xp-dense-index"]),
+        .executable(name: "xp-baselines", targets: ["xp-baselines"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -81,7 +86,7 @@ let package = Package(
         .target(name: "TaskContracts", dependencies: ["XPCore", "WindowAlign", "Heads", "Metrics"], exclude: ["README.md"]),
         .target(
             name: "Exporters",
-            dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "CZstd", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "CZstd", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]
         ),
 
@@ -168,6 +173,31 @@ let package = Package(
             dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-index"
         ),
+        .executableTarget(
+            name: "xp-export-cosmos",
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-export-cosmos"
+        ),
+        .executableTarget(
+            name: "xp-eval-json",
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-eval-json"
+        ),
+        .executableTarget(
+            name: "xp-error-analysis",
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-error-analysis"
+        ),
+        .executableTarget(
+            name: "xp-dense-index",
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-dense-index"
+        ),
+        .executableTarget(
+            name: "xp-baselines",
+            dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-baselines"
+        ),
 
         // MARK: Tests (swift-testing)
         // Shared by the test targets: ../shared/fixtures (skip traits), Fixtures/ (goldens, schemas),
@@ -178,12 +208,13 @@ let package = Package(
         .testTarget(name: "WindowAlignTests", dependencies: ["XPCore", "WindowAlign", "XPTestSupport"]),
         .testTarget(name: "HeadsTests", dependencies: ["XPCore", "Heads", "XPTestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["XPCore", "Metrics", "XPTestSupport"]),
-        .testTarget(name: "ExportersTests", dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "TaskContracts", "Exporters", "XPTestSupport"]),
+        .testTarget(name: "ExportersTests", dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "XPTestSupport"]),
         .testTarget(name: "TaskContractsTests", dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport", "XPTestSupport"]),
         // End to end: runs the built xp-* executables (the dependencies make `swift test` build them).
         .testTarget(
             name: "ToolTests",
-            dependencies: ["XPTestSupport", "XPCore", "EpisodeIO", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench", "xp-scan", "xp-select", "xp-export-qwen", "xp-index"]
+            dependencies: ["XPTestSupport", "XPCore", "EpisodeIO", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench", "xp-scan", "xp-select", "xp-export-qwen", "xp-index",
+                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines"]
         ),
     ]
 )
