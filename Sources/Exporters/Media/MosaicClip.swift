@@ -88,11 +88,15 @@ public struct MosaicRequest: Sendable, Equatable {
     /// Inclusive.
     public var contextEnd: Int
     public var output: URL
+    /// The exact frames to sample, one clip frame each, in non-decreasing order (a repeated
+    /// frame is written again); nil = `mosaicFrameIndices` of the context with `maxFrames`.
+    public var frames: [Int]?
 
-    public init(contextStart: Int, contextEnd: Int, output: URL) {
+    public init(contextStart: Int, contextEnd: Int, output: URL, frames: [Int]? = nil) {
         self.contextStart = contextStart
         self.contextEnd = contextEnd
         self.output = output
+        self.frames = frames
     }
 }
 
@@ -246,9 +250,11 @@ public struct MosaicRenderer {
         var plans: [[Int]] = Array(repeating: [], count: total)
         var needers: [Int: [Int]] = [:]
         for (r, request) in requests.enumerated() {
-            let indices = mosaicFrameIndices(contextStart: request.contextStart, contextEnd: request.contextEnd, maxFrames: o.maxFrames)
+            let indices = request.frames ?? mosaicFrameIndices(contextStart: request.contextStart, contextEnd: request.contextEnd, maxFrames: o.maxFrames)
             plans[r] = indices
-            if indices.isEmpty {
+            if let frames = request.frames, zip(frames, frames.dropFirst()).contains(where: { $0 > $1 }) || frames.contains(where: { $0 < 0 }) {
+                finishEmpty(r, indices: indices, reason: "explicit frames \(frames) are not non-decreasing and non-negative")
+            } else if indices.isEmpty {
                 finishEmpty(r, indices: indices, reason: "empty context \(request.contextStart)...\(request.contextEnd) (or maxFrames \(o.maxFrames)): no frame to sample")
             } else if sources.isEmpty {
                 let detail = cameras.map { "\($0): \(problems[$0] ?? "?")" }.joined(separator: "; ")
