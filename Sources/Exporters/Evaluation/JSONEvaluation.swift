@@ -57,13 +57,18 @@ public struct JSONEvaluation: Sendable {
     /// - Throws: ``EvalError`` for unreadable or malformed inputs, conflicting duplicates, and
     ///   missing predictions unless `options.allowMissing`.
     public static func run(dataset: URL, predictions: [URL], options: EvalOptions, datasetLabel: String? = nil) throws -> JSONEvaluation {
-        let datasetURL = try EvalDataset.locate(dataset)
-        let data = try EvalDataset.read(datasetURL, evalSplit: options.evalSplit, trainSplit: options.trainSplit)
+        let data = try EvalDataset.read(try EvalDataset.locate(dataset), evalSplit: options.evalSplit, trainSplit: options.trainSplit)
         let preds = try PredictionSet.read(predictions)
+        return try score(data, preds, options: options, datasetLabel: datasetLabel ?? dataset.path)
+    }
+
+    /// Scores read inputs (``run(dataset:predictions:options:datasetLabel:)`` in steps, for
+    /// callers that time or reuse them). `datasetLabel` is written as `dataset_jsonl`.
+    public static func score(_ data: EvalDataset, _ preds: PredictionSet, options: EvalOptions, datasetLabel: String) throws -> JSONEvaluation {
         let metadata: [(String, JSONValue)] = [
             ("model_id", options.modelID.map(JSONValue.string) ?? .null),
             ("adapter_dir", options.adapterDir.map(JSONValue.string) ?? .null),
-            ("dataset_jsonl", .string(datasetLabel ?? dataset.path)),
+            ("dataset_jsonl", .string(datasetLabel)),
             ("eval_split", .string(options.evalSplit)), ("train_split", .string(options.trainSplit)),
             ("sample_offset", .int(0)), ("sample_stride", .int(1)),
         ]
