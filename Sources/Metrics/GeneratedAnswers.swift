@@ -89,6 +89,20 @@ public struct LabelMatcher: Sendable {
     let exact: Set<CodePoints>
     let byLower: [CodePoints: String]
     let lowerBytes: [[UInt8]]
+    /// Per option, a 64-bit set of its byte pairs: an option with a pair the text lacks
+    /// cannot be a substring of it, which skips most options without a search.
+    let pairMasks: [UInt64]
+
+    /// The byte pairs of `bytes` folded into 64 bits.
+    static func pairMask<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8, C.Index == Int {
+        var mask: UInt64 = 0
+        var i = bytes.startIndex
+        while i + 1 < bytes.endIndex {
+            mask |= 1 << ((UInt64(bytes[i]) &* 31 &+ UInt64(bytes[i + 1])) & 63)
+            i += 1
+        }
+        return mask
+    }
 
     public init(options: [String]) {
         self.options = options
@@ -103,6 +117,7 @@ public struct LabelMatcher: Sendable {
         }
         self.byLower = byLower
         self.lowerBytes = lowerBytes
+        pairMasks = lowerBytes.map { Self.pairMask($0) }
     }
 
     /// The option `prediction` maps to, or the normalised prediction.
@@ -113,9 +128,10 @@ public struct LabelMatcher: Sendable {
         if let equal = byLower[CodePoints(lower)] { return equal }
         var text = lower
         let hit: Int? = text.withUTF8 { hay in
+            let hayMask = Self.pairMask(hay)
             for (i, needle) in lowerBytes.enumerated() {
                 if needle.isEmpty { return i }
-                if needle.count > hay.count { continue }
+                if needle.count > hay.count || pairMasks[i] & ~hayMask != 0 { continue }
                 if needle.withUnsafeBufferPointer({ contains(hay, $0) }) { return i }
             }
             return nil

@@ -90,9 +90,12 @@ public struct EvalDataset: Sendable {
                                     episodeID: try required("episode_id", "present"), centerWindow: value("center_window") ?? .null,
                                     answer: answerValue, label: label)
             // `sample.get("action_options") or sample["label_options"]`.
+            // A non-empty list, told from its bytes (`[`, then anything but `]`) without parsing.
             let actionRange = last["action_options"].flatMap { r -> Range<Int>? in
-                guard let v = value("action_options"), case .array(let a) = v, !a.isEmpty else { return nil }
-                return r
+                guard bytes[r.lowerBound] == UInt8(ascii: "[") else { return nil }
+                var i = r.lowerBound + 1
+                while i < r.upperBound, JSONLinesReader.isSpace(bytes[i]) { i += 1 }
+                return i < r.upperBound && bytes[i] != UInt8(ascii: "]") ? r : nil
             }
             let matchRange = actionRange ?? last["label_options"]
             if let known = first {
