@@ -1,342 +1,249 @@
-// Scoring of generated JSON answers (a fine-tuned language model's predictions for the
-// episode-understanding export): parsing with the evaluator's recovery rules, label matching,
-// validity rate and per-field metrics.
+// Generated JSON answers (a fine-tuned language model's predictions for the episode-
+// understanding export): parsing with the evaluator's recovery rules, label normalisation and
+// matching, object sets and Python value equality. Scoring is in GeneratedAnswerScoring.swift.
+// Every rule is the reference's (`qwen3_omni_dataset_utils.py`), on code points as Python
+// works; see Docs/eval-json.md.
 
-import Foundation
 import XPCore
 
-/// A parsed answer object: XPCore's `JSONValue`s by key (a repeated key keeps its last value,
-/// as `json.loads` does). Values compare as Python's do: `1 == 1.0`, objects regardless of key
-/// order; unlike Python, `true` does not equal `1`.
+/// A parsed answer object: values by key (a repeated key keeps its last value, as
+/// `json.loads` does).
 public typealias JSONObject = [String: JSONValue]
 
 /// The seven keys a valid answer object must contain.
 public let requiredAnswerKeys = ["action", "subtask", "objects", "contact", "transition", "next_action", "evidence_window"]
 
-/// Decodes `text` as JSON (XPCore's parser, which like Python's `json.loads` also reads `NaN`
-/// and `Infinity`); nil when it is not valid JSON.
-func decodeJSON(_ text: String) -> JSONValue? {
-    try? JSONParser.parse(text)
-}
-
-/// Parses a generated answer the way the evaluator does (`parse_answer_json`):
+/// Parses a generated answer as the evaluator does (`parse_answer_json`) and keeps the parsed
+/// object as Python would hold it (keys in first-appearance order, each once with its last
+/// value), for writing `pred_json` back:
 ///
-/// 1. Strip whitespace. If the text starts with three backticks, remove a leading
-///    "```json" (any case) or "```" and a trailing "```", then strip again.
-/// 2. Parse the whole text as JSON.
-/// 3. If that fails, parse the span from the first `{` to the last `}` (the greedy
-///    `\{.*\}` match); if that fails too, the result is empty.
+/// 1. Strip whitespace (Python's `str.strip`). If the text starts with three backticks, remove
+///    a leading "```" with an optional "json" in any case, strip, remove a trailing "```",
+///    strip again.
+/// 2. `json.loads` the whole text (``PythonJSON``).
+/// 3. If that fails, `json.loads` the span from the first `{` to the last `}` after it (the
+///    greedy DOTALL `\{.*\}` search); if there is none or it fails too, the result is empty.
 /// 4. A parsed value that is not an object gives an empty result.
-public func parseAnswerJSON(_ raw: String) -> JSONObject {
-    var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-    if text.hasPrefix("```") {
-        if text.count >= 7, text.prefix(7).lowercased() == "```json" {
-            text.removeFirst(7)
-        } else {
-            text.removeFirst(3)
-        }
-        if text.hasSuffix("```") { text.removeLast(3) }
-        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-    let parsed: JSONValue?
-    if let whole = decodeJSON(text) {
-        parsed = whole
-    } else if let open = text.firstIndex(of: "{"), let close = text.lastIndex(of: "}"), open < close {
-        parsed = decodeJSON(String(text[open...close]))
-    } else {
-        parsed = nil
-    }
-    return parsed?.dictionaryValue ?? [:]
-}
-
-/// The evaluator's `normalize_label`: collapse whitespace runs to one space, then strip
-/// backticks, quotes, periods and spaces from both ends.
-public func normalizeLabel(_ text: String) -> String {
-    let collapsed = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-    let trimSet: Set<Character> = ["`", "'", "\"", ".", " "]
-    guard let first = collapsed.firstIndex(where: { !trimSet.contains($0) }),
-          let last = collapsed.lastIndex(where: { !trimSet.contains($0) }) else { return "" }
-    return String(collapsed[first...last])
-}
-
-/// Maps a free-text prediction onto a label option (`match_label`):
-/// 1. normalise it; 2. an exact option wins; 3. else the first option equal to it ignoring
-/// case; 4. else the first option (in list order) whose lowercase form is a substring of the
-/// lowercased prediction; 5. else the normalised prediction itself.
-public func matchLabel(_ prediction: String, options: [String]) -> String {
-    let normalised = normalizeLabel(prediction)
-    if options.contains(normalised) { return normalised }
-    let lower = normalised.lowercased()
-    if let equal = options.first(where: { $0.lowercased() == lower }) { return equal }
-    if let contained = options.first(where: { !$0.isEmpty && lower.contains($0.lowercased()) }) { return contained }
-    return normalised
-}
-
-/// One generated answer to score: the model's raw text and the record's true answer object.
-public struct GeneratedAnswer: Sendable {
-    public var raw: String
-    public var truth: JSONObject
-
-    public init(raw: String, truth: JSONObject) {
-        self.raw = raw
-        self.truth = truth
-    }
-}
-
-/// The per-row outcome (the evaluator's prediction row fields).
-public struct ScoredGeneratedAnswer: Codable, Equatable, Sendable {
-    /// The parsed answer (empty when nothing parsed).
-    public var predJSON: JSONObject
-    /// `truth["action"]`.
-    public var trueLabel: String
-    /// `matchLabel` of the predicted action, or of the whole raw text when the key is missing.
-    public var predictedLabel: String
-    public var correct: Bool
-    public var trueLabelSeenInTrain: Bool
-    /// Whether the parsed object holds all seven required keys.
-    public var validJSON: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case predJSON = "pred_json"
-        case trueLabel = "true_label"
-        case predictedLabel = "predicted_label"
-        case correct
-        case trueLabelSeenInTrain = "true_label_seen_in_train"
-        case validJSON = "valid_json"
-    }
-}
-
-/// Label counts in order of first appearance, encoded as a JSON object `{label: count}`.
-/// `entries` keep the order; the key order in the JSON text is the encoder's (set
-/// `.sortedKeys` on `JSONEncoder` for byte-stable files).
-public struct OrderedCounts: Codable, Equatable, Sendable {
-    public var entries: [(label: String, count: Int)]
-
-    public static func == (a: OrderedCounts, b: OrderedCounts) -> Bool {
-        a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.label == $1.label && $0.count == $1.count }
-    }
-
-    init(_ labels: [String]) {
-        var index: [String: Int] = [:]
-        var entries: [(label: String, count: Int)] = []
-        for l in labels {
-            if let i = index[l] { entries[i].count += 1 } else { index[l] = entries.count; entries.append((l, 1)) }
-        }
-        self.entries = entries
-    }
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        for e in entries { try c.encode(e.count, forKey: Key(stringValue: e.label)) }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
-        entries = try c.allKeys.map { ($0.stringValue, try c.decode(Int.self, forKey: $0)) }
-    }
-}
-
-/// Metrics of a set of generated answers. JSON keys follow the evaluator's `metrics.json`;
-/// undefined values are null. Run metadata (episode counts, coverage) belongs to the caller.
-public struct GeneratedAnswerMetrics: Codable, Equatable, Sendable {
-    public var numSamples: Int
-    /// Fraction of rows whose parsed object holds all seven keys (values unchecked); 0 for no rows.
-    public var jsonValidityRate: Double
-    /// Action accuracy after label matching.
-    public var accuracy: Double?
-    /// Action macro F1 over every label in `labels` (zero-support labels count as 0).
-    public var macroF1: Double?
-    /// Exact, case-sensitive field accuracy over rows whose true value is not "unknown".
-    public var subtaskAccuracy: Double?
-    public var transitionAccuracy: Double?
-    public var nextActionAccuracy: Double?
-    public var contactAccuracy: Double?
-    /// Micro F1 of the object sets over all rows; null when tp + fp + fn = 0.
-    public var objectMicroF1: Double?
-    /// The label list of the action confusion matrix: the options, then unseen labels.
-    public var labels: [String]
-    /// Code-point-sorted true action labels that never occur in train.
-    public var unseenEvalLabels: [String]
-    public var numUnseenLabelSamples: Int
-    public var seenLabelAccuracy: Double?
-    public var unseenLabelAccuracy: Double?
-    public var evalLabelCounts: OrderedCounts
-
-    enum CodingKeys: String, CodingKey {
-        case numSamples = "num_samples"
-        case jsonValidityRate = "json_validity_rate"
-        case accuracy
-        case macroF1 = "macro_f1"
-        case actionMacroF1 = "action_macro_f1"
-        case subtaskAccuracy = "subtask_accuracy"
-        case transitionAccuracy = "transition_accuracy"
-        case nextActionAccuracy = "next_action_accuracy"
-        case contactAccuracy = "contact_accuracy"
-        case objectMicroF1 = "object_micro_f1"
-        case labels
-        case unseenEvalLabels = "unseen_eval_labels"
-        case numUnseenLabelSamples = "num_unseen_label_samples"
-        case seenLabelAccuracy = "seen_label_accuracy"
-        case unseenLabelAccuracy = "unseen_label_accuracy"
-        case evalLabelCounts = "eval_label_counts"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        numSamples = try c.decode(Int.self, forKey: .numSamples)
-        jsonValidityRate = try c.decode(Double.self, forKey: .jsonValidityRate)
-        accuracy = try c.decodeIfPresent(Double.self, forKey: .accuracy)
-        macroF1 = try c.decodeIfPresent(Double.self, forKey: .macroF1)
-        subtaskAccuracy = try c.decodeIfPresent(Double.self, forKey: .subtaskAccuracy)
-        transitionAccuracy = try c.decodeIfPresent(Double.self, forKey: .transitionAccuracy)
-        nextActionAccuracy = try c.decodeIfPresent(Double.self, forKey: .nextActionAccuracy)
-        contactAccuracy = try c.decodeIfPresent(Double.self, forKey: .contactAccuracy)
-        objectMicroF1 = try c.decodeIfPresent(Double.self, forKey: .objectMicroF1)
-        labels = try c.decode([String].self, forKey: .labels)
-        unseenEvalLabels = try c.decode([String].self, forKey: .unseenEvalLabels)
-        numUnseenLabelSamples = try c.decode(Int.self, forKey: .numUnseenLabelSamples)
-        seenLabelAccuracy = try c.decodeIfPresent(Double.self, forKey: .seenLabelAccuracy)
-        unseenLabelAccuracy = try c.decodeIfPresent(Double.self, forKey: .unseenLabelAccuracy)
-        evalLabelCounts = try c.decode(OrderedCounts.self, forKey: .evalLabelCounts)
-    }
-
-    init(numSamples: Int, jsonValidityRate: Double, labels: [String], unseenEvalLabels: [String],
-         numUnseenLabelSamples: Int, evalLabelCounts: OrderedCounts) {
-        self.numSamples = numSamples
-        self.jsonValidityRate = jsonValidityRate
-        self.labels = labels
-        self.unseenEvalLabels = unseenEvalLabels
-        self.numUnseenLabelSamples = numUnseenLabelSamples
-        self.evalLabelCounts = evalLabelCounts
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(numSamples, forKey: .numSamples)
-        try c.encode(jsonValidityRate, forKey: .jsonValidityRate)
-        try c.encode(accuracy, forKey: .accuracy)
-        try c.encode(macroF1, forKey: .macroF1)
-        try c.encode(macroF1, forKey: .actionMacroF1)
-        try c.encode(subtaskAccuracy, forKey: .subtaskAccuracy)
-        try c.encode(transitionAccuracy, forKey: .transitionAccuracy)
-        try c.encode(nextActionAccuracy, forKey: .nextActionAccuracy)
-        try c.encode(contactAccuracy, forKey: .contactAccuracy)
-        try c.encode(objectMicroF1, forKey: .objectMicroF1)
-        try c.encode(labels, forKey: .labels)
-        try c.encode(unseenEvalLabels, forKey: .unseenEvalLabels)
-        try c.encode(numUnseenLabelSamples, forKey: .numUnseenLabelSamples)
-        try c.encode(seenLabelAccuracy, forKey: .seenLabelAccuracy)
-        try c.encode(unseenLabelAccuracy, forKey: .unseenLabelAccuracy)
-        try c.encode(evalLabelCounts, forKey: .evalLabelCounts)
-    }
-}
-
-/// Everything `scoreGeneratedAnswers` computes.
-public struct GeneratedAnswerReport: Sendable {
-    public var metrics: GeneratedAnswerMetrics
-    public var rows: [ScoredGeneratedAnswer]
-    /// The action classification over `metrics.labels` (per-class table and confusion
-    /// matrix); nil when there are no rows.
-    public var actionClassification: ClassificationReport?
-}
-
-/// The set of object names of an answer's `objects` field. A list contributes its string
-/// elements (other elements by their `pythonString`); a single string counts as one object
-/// (Python would split it into characters, which is never what an answer means); anything
-/// else is the empty set.
-func objectSet(_ value: JSONValue?) -> Set<String> {
-    switch value {
-    case let .array(items)?: return Set(items.map { $0.stringValue ?? $0.pythonString })
-    case let .string(s)? where !s.isEmpty: return [s]
-    default: return []
-    }
-}
-
-/// Scores generated answers against their records.
 ///
-/// - Parameters:
-///   - answers: the evaluation rows in file order.
-///   - labelOptions: the action option list (code-point sorted, as exported).
-///   - trainActions: the action labels that occur in the training split.
-public func scoreGeneratedAnswers(
-    _ answers: [GeneratedAnswer], labelOptions: [String], trainActions: Set<String>
-) -> GeneratedAnswerReport {
-    var rows: [ScoredGeneratedAnswer] = []
-    rows.reserveCapacity(answers.count)
-    for a in answers {
-        let pred = parseAnswerJSON(a.raw)
-        let trueLabel = a.truth["action"].map { $0.stringValue ?? $0.pythonString } ?? "unknown"
-        let predictedText = pred["action"].map { $0.stringValue ?? $0.pythonString } ?? a.raw
-        let predicted = matchLabel(predictedText, options: labelOptions)
-        rows.append(ScoredGeneratedAnswer(
-            predJSON: pred, trueLabel: trueLabel, predictedLabel: predicted,
-            correct: predicted == trueLabel, trueLabelSeenInTrain: trainActions.contains(trueLabel),
-            validJSON: requiredAnswerKeys.allSatisfy { pred[$0] != nil }))
-    }
-    let n = rows.count
-    let truths = rows.map(\.trueLabel), preds = rows.map(\.predictedLabel)
-
-    // Label list: the options, then labels seen only in the truth or predictions, in order
-    // of appearance over truth followed by predictions.
-    var labels = labelOptions
-    var known = Set(labelOptions)
-    for l in truths + preds where !known.contains(l) {
-        known.insert(l)
-        labels.append(l)
-    }
-    let unseen = Set(truths).subtracting(trainActions).sorted(by: codePointLess)
-    var metrics = GeneratedAnswerMetrics(
-        numSamples: n,
-        jsonValidityRate: n > 0 ? Double(rows.filter(\.validJSON).count) / Double(n) : 0,
-        labels: labels, unseenEvalLabels: unseen,
-        numUnseenLabelSamples: rows.filter { !$0.trueLabelSeenInTrain }.count,
-        evalLabelCounts: OrderedCounts(truths))
-
-    var classification: ClassificationReport?
-    if n > 0 {
-        var index: [String: Int] = [:]
-        for (i, l) in labels.enumerated() where index[l] == nil { index[l] = i }
-        // Every truth and prediction is in `labels` by construction.
-        let t = truths.map { index[$0] ?? 0 }, p = preds.map { index[$0] ?? 0 }
-        classification = try? classificationMetrics(truth: t, predicted: p, classNames: labels, macroAverage: .allClasses)
-        metrics.accuracy = classification?.metrics.accuracy
-        metrics.macroF1 = classification?.metrics.macroF1
-    }
-
-    func fieldAccuracy(_ field: String) -> Double? {
-        var total = 0, hits = 0
-        for (a, r) in zip(answers, rows) {
-            guard let truth = a.truth[field], truth != .string("unknown") else { continue }
-            total += 1
-            if r.predJSON[field] == truth { hits += 1 }
+/// - Returns: an `.object` (empty when nothing parsed).
+public func parseAnswerValue(_ raw: String) -> JSONValue {
+    var text = pythonStrip(raw)
+    if text.hasPrefix("```") {
+        text = pythonStrip(String(text.unicodeScalars.dropFirst(3 + jsonTagLength(text.unicodeScalars.dropFirst(3)))))
+        if text.utf8.count >= 3, text.utf8.suffix(3).elementsEqual("```".utf8) {
+            text = pythonStrip(String(decoding: text.utf8.dropLast(3), as: UTF8.self))
         }
-        return total > 0 ? Double(hits) / Double(total) : nil
     }
-    metrics.subtaskAccuracy = fieldAccuracy("subtask")
-    metrics.transitionAccuracy = fieldAccuracy("transition")
-    metrics.nextActionAccuracy = fieldAccuracy("next_action")
-    metrics.contactAccuracy = fieldAccuracy("contact")
+    let parsed: JSONValue? = text.withUTF8 { bytes in
+        if let whole = PythonJSON.loads(bytes: bytes) { return whole }
+        guard let open = bytes.firstIndex(of: UInt8(ascii: "{")), let close = bytes.lastIndex(of: UInt8(ascii: "}")), open < close else { return nil }
+        return PythonJSON.loads(bytes: UnsafeBufferPointer(rebasing: bytes[open...close]))
+    }
+    if case .object? = parsed, let parsed { return parsed }
+    return .object([])
+}
 
-    var tp = 0, fp = 0, fn = 0
-    for (a, r) in zip(answers, rows) {
-        let t = objectSet(a.truth["objects"]), p = objectSet(r.predJSON["objects"])
-        tp += t.intersection(p).count
-        fp += p.subtracting(t).count
-        fn += t.subtracting(p).count
+/// The length of a leading "json" matched case-insensitively as Python's `re.IGNORECASE`
+/// does (`ſ`, U+017F, folds to `s`), or 0.
+func jsonTagLength(_ s: Substring.UnicodeScalarView) -> Int {
+    let allowed: [Set<UInt32>] = [[0x6A, 0x4A], [0x73, 0x53, 0x17F], [0x6F, 0x4F], [0x6E, 0x4E]]
+    var i = s.startIndex
+    for set in allowed {
+        guard i < s.endIndex, set.contains(s[i].value) else { return 0 }
+        i = s.index(after: i)
     }
-    if tp + fp + fn > 0 {
-        metrics.objectMicroF1 = harmonicF1(ratioOrZero(tp, tp + fp), ratioOrZero(tp, tp + fn))
+    return 4
+}
+
+/// ``parseAnswerValue(_:)`` as a dictionary (empty when nothing parsed).
+public func parseAnswerJSON(_ raw: String) -> JSONObject {
+    parseAnswerValue(raw).dictionaryValue ?? [:]
+}
+
+/// The evaluator's `normalize_label`: strip, collapse each whitespace run to one space, then
+/// strip backticks, quotes, periods and spaces from both ends (code points, Python's
+/// whitespace).
+public func normalizeLabel(_ text: String) -> String {
+    var out = String.UnicodeScalarView()
+    var inSpace = false
+    for s in pythonStrip(text).unicodeScalars {
+        if pythonIsSpace(s) {
+            if !inSpace { out.append(" ") }
+            inSpace = true
+        } else {
+            out.append(s)
+            inSpace = false
+        }
+    }
+    return pythonStrip(String(out)) { $0 == "`" || $0 == "'" || $0 == "\"" || $0 == "." || $0 == " " }
+}
+
+/// The evaluator's `match_label` over a fixed option list, prepared once:
+/// 1. normalise the prediction; 2. an exact (code-point) option wins; 3. else the option
+/// equal to it after `lower()`, the **last** such option when several are (the reference
+/// builds `{label.lower(): label}`); 4. else the first option in list order whose lowercase
+/// form is a substring of the lowercased prediction (an empty option is in every text, as
+/// in Python); 5. else the normalised prediction itself.
+public struct LabelMatcher: Sendable {
+    public let options: [String]
+    let exact: Set<CodePoints>
+    let byLower: [CodePoints: String]
+    let lowerBytes: [[UInt8]]
+    /// Per option, a 64-bit set of its byte pairs: an option with a pair the text lacks
+    /// cannot be a substring of it, which skips most options without a search.
+    let pairMasks: [UInt64]
+
+    /// The byte pairs of `bytes` folded into 64 bits.
+    static func pairMask<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8, C.Index == Int {
+        var mask: UInt64 = 0
+        var i = bytes.startIndex
+        while i + 1 < bytes.endIndex {
+            mask |= 1 << ((UInt64(bytes[i]) &* 31 &+ UInt64(bytes[i + 1])) & 63)
+            i += 1
+        }
+        return mask
     }
 
-    let seen = rows.filter(\.trueLabelSeenInTrain), unseenRows = rows.filter { !$0.trueLabelSeenInTrain }
-    metrics.seenLabelAccuracy = seen.isEmpty ? nil : Double(seen.filter(\.correct).count) / Double(seen.count)
-    metrics.unseenLabelAccuracy = unseenRows.isEmpty ? nil : Double(unseenRows.filter(\.correct).count) / Double(unseenRows.count)
-    return GeneratedAnswerReport(metrics: metrics, rows: rows, actionClassification: classification)
+    public init(options: [String]) {
+        self.options = options
+        exact = Set(options.map(CodePoints.init))
+        var byLower: [CodePoints: String] = [:]
+        var lowerBytes: [[UInt8]] = []
+        lowerBytes.reserveCapacity(options.count)
+        for o in options {
+            let l = pythonLower(o)
+            byLower[CodePoints(l)] = o
+            lowerBytes.append(Array(l.utf8))
+        }
+        self.byLower = byLower
+        self.lowerBytes = lowerBytes
+        pairMasks = lowerBytes.map { Self.pairMask($0) }
+    }
+
+    /// The option `prediction` maps to, or the normalised prediction.
+    public func match(_ prediction: String) -> String {
+        let normalised = normalizeLabel(prediction)
+        if exact.contains(CodePoints(normalised)) { return normalised }
+        let lower = pythonLower(normalised)
+        if let equal = byLower[CodePoints(lower)] { return equal }
+        var text = lower
+        let hit: Int? = text.withUTF8 { hay in
+            let hayMask = Self.pairMask(hay)
+            for (i, needle) in lowerBytes.enumerated() {
+                if needle.isEmpty { return i }
+                if needle.count > hay.count || pairMasks[i] & ~hayMask != 0 { continue }
+                if needle.withUnsafeBufferPointer({ contains(hay, $0) }) { return i }
+            }
+            return nil
+        }
+        if let hit { return options[hit] }
+        return normalised
+    }
+}
+
+/// Whether `needle` (non-empty) occurs in `hay`: a first-byte scan, then a compare. UTF-8
+/// substring search equals code-point substring search (no code point's encoding starts
+/// inside another's).
+@inline(__always)
+func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+    let m = needle.count, last = hay.count - m
+    guard m > 0, last >= 0 else { return m == 0 }
+    let first = needle[0]
+    var i = 0
+    while i <= last {
+        if hay[i] == first {
+            var j = 1
+            while j < m, hay[i + j] == needle[j] { j += 1 }
+            if j == m { return true }
+        }
+        i += 1
+    }
+    return false
+}
+
+/// `match_label(prediction, options)`; prepare a ``LabelMatcher`` to match many.
+public func matchLabel(_ prediction: String, options: [String]) -> String {
+    LabelMatcher(options: options).match(prediction)
+}
+
+/// How an answer's `objects` value becomes a set of names.
+public enum ObjectRule: String, Sendable, CaseIterable {
+    /// Python's `set(value or [])`, mirrored deliberately: a list gives its elements (values
+    /// equal in Python, such as `1`, `1.0` and `true`, are one element), a string its
+    /// characters (code points), an object its keys; a falsy value (null, false, 0, "", [],
+    /// {}) nothing. Where Python raises (a non-zero number or `true`), the set is empty.
+    case reference
+    /// Coerced: a list stays (non-string elements by their Python `str`), a string is one
+    /// object, anything else is no object.
+    case strict
+}
+
+/// The set of object names of an answer's `objects` value under `rule`, as code-point keys.
+/// With `foldNames` (the strict block), names are stripped and lowercased and empty ones
+/// dropped.
+public func objectSet(_ value: JSONValue?, rule: ObjectRule, foldNames: Bool = false) -> Set<CodePoints> {
+    func fold(_ s: String) -> String? {
+        guard foldNames else { return s }
+        let f = pythonLower(pythonStrip(s))
+        return f.isEmpty ? nil : f
+    }
+    switch rule {
+    case .strict:
+        switch value {
+        case .array(let items)?: return Set(items.compactMap { fold($0.pythonString) }.map(CodePoints.init))
+        case .string(let s)?: return Set([fold(s)].compactMap { $0 }.map(CodePoints.init))
+        default: return []
+        }
+    case .reference:
+        switch value {
+        case .array(let items)?: return Set(items.map { CodePoints(pythonSetKey($0)) })
+        case .string(let s)?: return Set(s.unicodeScalars.map { CodePoints("s" + String($0)) })
+        case .object(let pairs)?: return Set(pairs.map { CodePoints("s" + $0.0) })
+        default: return []
+        }
+    }
+}
+
+/// A key equal for values Python's set would merge: strings by text, numbers and booleans by
+/// value (`True == 1 == 1.0`), None, and containers by their repr (Python cannot hash them).
+func pythonSetKey(_ v: JSONValue) -> String {
+    switch v {
+    case .string(let s): return "s" + s
+    case .bool(let b): return "n" + (b ? "1.0" : "0.0")
+    case .int(let i): return "n" + (Double(exactly: i).map { pythonFloatRepr($0 == 0 ? 0 : $0) } ?? String(i))
+    case .double(let d): return "n" + pythonFloatRepr(d == 0 ? 0 : d)
+    case .null: return "z"
+    case .array, .object: return "r" + v.pythonRepr
+    }
+}
+
+/// Python's `==` between two values as `dict.get` returns them: a missing key is `None`, so
+/// it equals JSON null and another missing key; booleans equal the numbers 0 and 1; strings
+/// compare by code point; lists element by element; dicts by key set and values. NaN equals
+/// nothing.
+public func pythonEqual(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
+    let x = a ?? .null, y = b ?? .null
+    func number(_ v: JSONValue) -> (int: Int64?, double: Double)? {
+        switch v {
+        case .bool(let b): return (b ? 1 : 0, b ? 1 : 0)
+        case .int(let i): return (i, Double(i))
+        case .double(let d): return (nil, d)
+        default: return nil
+        }
+    }
+    switch (x, y) {
+    case (.null, .null): return true
+    case (.string(let s), .string(let t)): return s.utf8.elementsEqual(t.utf8)
+    case (.array(let s), .array(let t)): return s.count == t.count && zip(s, t).allSatisfy { pythonEqual($0, $1) }
+    case (.object, .object):
+        guard let s = x.dictionaryValue, let t = y.dictionaryValue, s.count == t.count else { return false }
+        return s.allSatisfy { key, value in t[key].map { pythonEqual(value, $0) } ?? false }
+    default:
+        guard let p = number(x), let q = number(y) else { return false }
+        if let i = p.int, let j = q.int { return i == j }
+        // An int against a float compares exactly, as Python does.
+        if let i = p.int { return Double(exactly: i).map { $0 == q.double } ?? false }
+        if let j = q.int { return Double(exactly: j).map { $0 == p.double } ?? false }
+        return p.double == q.double
+    }
 }
