@@ -1,0 +1,95 @@
+import WindowAlign
+import XPCore
+
+// The few Python behaviours the error analysis and the dense index depend on, applied to the
+// values `json.loads` returns: truthiness, `dict.get` with a repeated key, `str()`, the
+// analysis's `norm`, and code-point (not canonical-equivalence) string identity.
+
+extension JSONValue {
+    /// `bool(value)`: None, False, 0, 0.0, -0.0, "", [] and {} are false; NaN is true.
+    var pythonTruthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let b): return b
+        case .int(let i): return i != 0
+        case .double(let d): return d != 0 || d.isNaN
+        case .string(let s): return !s.isEmpty
+        case .array(let a): return !a.isEmpty
+        case .object(let o): return !o.isEmpty
+        }
+    }
+
+    /// `dict.get(key)` on the dict `json.loads` builds: a repeated key keeps its **last**
+    /// value. Keys compare by code points. Nil when the key is absent or this is no object.
+    func pythonGet(_ key: String) -> JSONValue? {
+        guard case .object(let pairs) = self else { return nil }
+        for (k, v) in pairs.reversed() where k.utf8.elementsEqual(key.utf8) { return v }
+        return nil
+    }
+
+    var isObject: Bool { if case .object = self { return true } else { return false } }
+
+    /// The analysis's `norm(v)` = `str(v or "").strip().lower()`: a falsy value gives "",
+    /// a list or dict its Python repr.
+    var pythonNorm: String {
+        pythonTruthy ? pythonString.trimmingPythonWhitespace().lowercased() : ""
+    }
+
+    /// `str(v or "").strip()` (the dense builder's `normalize`).
+    var pythonStrippedString: String {
+        pythonTruthy ? pythonString.trimmingPythonWhitespace() : ""
+    }
+}
+
+/// `norm` of an optional value (a missing key is None, whose norm is "").
+func pythonNorm(_ value: JSONValue?) -> String { value?.pythonNorm ?? "" }
+
+/// A string compared and hashed by its code points, as Python's `str` is. Swift's `String`
+/// equality is canonical equivalence ("é" precomposed equals "e" + U+0301), which would merge
+/// set members and dictionary keys Python keeps apart.
+struct CodePoints: Hashable, Sendable {
+    let text: String
+    init(_ text: String) { self.text = text }
+    static func == (a: CodePoints, b: CodePoints) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(text.utf8.count)
+        for byte in text.utf8 { hasher.combine(byte) }
+    }
+}
+
+/// Code-point equality of two strings (Python's `==` on `str`).
+func codePointsEqual(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+
+/// Code-point order (Python's `<` on `str`; UTF-8 byte order is the same).
+func codePointsPrecede(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+/// A dictionary that keeps its keys in first-insertion order, as Python's `dict` does.
+struct InsertionOrdered<Value> {
+    private(set) var keys: [String] = []
+    private(set) var values: [Value] = []
+    private var index: [CodePoints: Int] = [:]
+
+    /// The slot of `key`, created with `make()` on first use.
+    mutating func slot(_ key: String, make: () -> Value) -> Int {
+        let k = CodePoints(key)
+        if let i = index[k] { return i }
+        index[k] = keys.count
+        keys.append(key)
+        values.append(make())
+        return keys.count - 1
+    }
+
+    mutating func update(_ key: String, make: () -> Value, _ body: (inout Value) -> Void) {
+        let i = slot(key, make: make)
+        body(&values[i])
+    }
+
+    subscript(position: Int) -> Value {
+        get { values[position] }
+        set { values[position] = newValue }
+    }
+
+    func value(_ key: String) -> Value? { index[CodePoints(key)].map { values[$0] } }
+    var count: Int { keys.count }
+    var pairs: [(String, Value)] { Array(zip(keys, values)) }
+}
