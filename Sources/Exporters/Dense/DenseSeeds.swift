@@ -105,9 +105,13 @@ public struct DenseSeed: Sendable, Equatable {
         let media = try Self.object(row.pythonGet("media"), "media")
         var names: [String] = []
         if let paths = media.pythonGet("video_paths"), paths.pythonTruthy {
-            guard case .array(let items) = paths else { throw SeedError("media.video_paths must be a list, found \(paths.typeName)") }
-            for item in items where item.isObject {
-                if let name = item.pythonGet("name"), name.pythonTruthy { names.append(name.pythonString) }
+            switch paths {
+            case .array(let items):
+                for item in items where item.isObject {
+                    if let name = item.pythonGet("name"), name.pythonTruthy { names.append(name.pythonString) }
+                }
+            case .string, .object: break  // iterates characters or keys, none of them a dict
+            default: throw SeedError("media.video_paths must be a list, found \(paths.typeName)")
             }
         }
         var unique: [String] = []

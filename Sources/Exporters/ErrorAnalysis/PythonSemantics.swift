@@ -1,3 +1,4 @@
+import Foundation
 import WindowAlign
 import XPCore
 
@@ -23,7 +24,7 @@ extension JSONValue {
     /// value. Keys compare by code points. Nil when the key is absent or this is no object.
     func pythonGet(_ key: String) -> JSONValue? {
         guard case .object(let pairs) = self else { return nil }
-        for (k, v) in pairs.reversed() where k.utf8.elementsEqual(key.utf8) { return v }
+        for (k, v) in pairs.reversed() where codePointsEqual(k, key) { return v }
         return nil
     }
 
@@ -32,13 +33,24 @@ extension JSONValue {
     /// The analysis's `norm(v)` = `str(v or "").strip().lower()`: a falsy value gives "",
     /// a list or dict its Python repr.
     var pythonNorm: String {
-        pythonTruthy ? pythonString.trimmingPythonWhitespace().lowercased() : ""
+        pythonTruthy ? pythonNormText(pythonString) : ""
     }
 
     /// `str(v or "").strip()` (the dense builder's `normalize`).
     var pythonStrippedString: String {
         pythonTruthy ? pythonString.trimmingPythonWhitespace() : ""
     }
+}
+
+/// `text.strip().lower()`, without copying text that is already stripped lowercase ASCII
+/// (most labels): the fast path gives the same string the general one would.
+func pythonNormText(_ text: String) -> String {
+    let utf8 = text.utf8
+    if let first = utf8.first, let last = utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last),
+       !utf8.contains(where: { $0 >= 0x80 || (0x41...0x5A).contains($0) }) {
+        return text
+    }
+    return text.trimmingPythonWhitespace().lowercased()
 }
 
 /// `norm` of an optional value (a missing key is None, whose norm is "").
@@ -50,15 +62,23 @@ func pythonNorm(_ value: JSONValue?) -> String { value?.pythonNorm ?? "" }
 struct CodePoints: Hashable, Sendable {
     let text: String
     init(_ text: String) { self.text = text }
-    static func == (a: CodePoints, b: CodePoints) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+    static func == (a: CodePoints, b: CodePoints) -> Bool { codePointsEqual(a.text, b.text) }
     func hash(into hasher: inout Hasher) {
-        hasher.combine(text.utf8.count)
-        for byte in text.utf8 { hasher.combine(byte) }
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if done == nil { Array(text.utf8).withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
 }
 
-/// Code-point equality of two strings (Python's `==` on `str`).
-func codePointsEqual(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+/// Code-point equality of two strings (Python's `==` on `str`): their UTF-8 bytes are equal.
+func codePointsEqual(_ a: String, _ b: String) -> Bool {
+    let n = a.utf8.count
+    guard n == b.utf8.count else { return false }
+    let fast: Bool?? = a.utf8.withContiguousStorageIfAvailable { x in
+        b.utf8.withContiguousStorageIfAvailable { y in n == 0 || memcmp(x.baseAddress!, y.baseAddress!, n) == 0 }
+    }
+    if let fast, let result = fast { return result }
+    return a.utf8.elementsEqual(b.utf8)
+}
 
 /// Code-point order (Python's `<` on `str`; UTF-8 byte order is the same).
 func codePointsPrecede(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }

@@ -134,7 +134,7 @@ public struct KeywordTaxonomy: Sendable, Equatable {
 extension String {
     /// `str.strip().lower()` as Python computes it.
     func trimmingPythonWhitespaceAndLowercased() -> String {
-        trimmingPythonWhitespace().lowercased()
+        pythonNormText(self)
     }
 }
 

@@ -24,7 +24,8 @@ struct XPDenseIndex: ParsableCommand {
 
             Examples:
               xp-dense-index export --out dense
-              xp-dense-index export/dataset.jsonl --out dense --protocol reference --scale dense_20f_stride10:20:10 --force
+              xp-dense-index export/dataset.jsonl --out dense --protocol reference --force
+              xp-dense-index export --out dense20 --scale dense_20f_stride10:20:10
             """
     )
 

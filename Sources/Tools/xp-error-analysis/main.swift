@@ -14,8 +14,8 @@ struct XPErrorAnalysis: ParsableCommand {
             episode manifest (from xp-scan, or the reference's) gives each episode's modality state; without \
             --manifest, EVAL_DIR/../dataset/episode_manifest.json is used when it exists.
 
-            Writes error_analysis_summary.json, episode/action_family/train_seen/missing_modality/object_category \
-            _error_analysis.csv, action_family_hierarchical_summary.csv (the 8-family contract), \
+            Writes error_analysis_summary.json, the five *_error_analysis.csv tables (episode, action family, \
+            train-seen, modality state, object category), action_family_hierarchical_summary.csv (the 8-family contract), \
             action_family_dense_summary.csv (the dense 9 families) and ERROR_ANALYSIS.md into --out.
 
             --protocol reference reproduces the reference script's files byte for byte (substring keywords, \
@@ -25,7 +25,8 @@ struct XPErrorAnalysis: ParsableCommand {
 
             Examples:
               xp-error-analysis eval --manifest scan/episode_manifest.json --out analysis
-              xp-error-analysis package/eval --out analysis --protocol reference --model-label "Qwen3-Omni strict-label v3"
+              xp-error-analysis package/eval --out analysis --protocol reference
+              xp-error-analysis eval --out analysis --sort-by object_f1 --max-examples 40
             """
     )
 
