@@ -241,6 +241,26 @@ struct ErrorAnalysisModalityTests {
     }
 }
 
+extension ErrorAnalysisModalityTests {
+    @Test("our xp-scan manifest: episodes found by episode_key, states as its files and modalities say")
+    func ourScanManifest() throws {
+        let root = try SyntheticDatasets.make(count: 2, frames: 120, seed: 31, label: "errana-scan")
+        let options = ScanOptions(qualityPass: false)
+        let scan = DatasetScan(root: root.path, options: options, entries: DatasetScan.scan(try DatasetEpisodes.find(root: root), options: options))
+        let manifest = try ModalityManifest(json: scan.json, file: "episode_manifest.json")
+        #expect(manifest.count == scan.entries.count)
+        let rows = try scan.entries.map { try JSONParser.parse(#"{"episode_id": "\#($0.key.text)", "true_json": {}, "pred_json": {}}"#) }
+        let r = try ErrorAnalysis.run(rows: rows, metricsValidity: nil, manifest: manifest, options: ErrorAnalysisOptions(analysisProtocol: .reference))
+        let missing = Dictionary(r.modalityMissingByEpisode, uniquingKeysWith: { a, _ in a })
+        for entry in scan.entries {
+            let absentModalities = Self.hdf5.sorted().filter { name in entry.hdf5Modalities.first { $0.0 == name }?.1 != true }
+            let required = entry.missingVideos.sorted() + absentModalities
+            let expected = !required.isEmpty ? required : (entry.hasRRD ? [] : ["visualization.rrd"])
+            #expect(missing[entry.key.text] == expected, "\(entry.key.text)")
+        }
+    }
+}
+
 /// §1.8: the per-family table of the enhancement pack, on rows computed by hand.
 @Suite("Per-family tables (§1.8) by hand")
 struct ErrorAnalysisFamilyTests {
