@@ -153,6 +153,24 @@ struct DenseIndexTests {
         #expect(throws: SeedError.self) { try DenseSeed(row: JSONParser.parse(#"{"episode_id": 3}"#)) }
     }
 
+    @Test("a zstd-compressed dataset.jsonl.zst seeds the same index; a bad line names path:line")
+    func zstd() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dense-zst-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = #"{"episode_id": "e", "center_window": {"start_frame": 0, "end_frame": 19}, "answer_json": {"action": "Hold"}}"# + "\n\n"
+            + #"{"episode_id": "e", "center_window": {"start_frame": 40, "end_frame": 59}, "answer_json": {"action": "Walk"}}"# + "\n"
+        let zst = folder.appendingPathComponent("dataset.jsonl.zst")
+        try Zstd.compress(Data(text.utf8)).write(to: zst)
+        let seeds = try DenseIndex.loadSeeds(zst.path)
+        #expect(seeds.map(\.action) == ["Hold", "Walk"])
+        let bad = folder.appendingPathComponent("bad.jsonl")
+        try Data((text + "{\"episode_id\": [1]}\n").utf8).write(to: bad)
+        #expect(throws: ErrorAnalysisError.badInput(file: bad.path, line: 4, detail: "episode_id must be a string, found an array")) {
+            try DenseIndex.loadSeeds(bad.path)
+        }
+    }
+
     @Test("the §2.2 test-split counts from the 14 test episodes' sparse windows (v3 predictions)",
           .sharedFixtures("reference-128ep/qwen-v3/eval/predictions.jsonl"))
     func referenceTestCounts() throws {

@@ -104,3 +104,66 @@ struct DenseIndexToolTests {
         #expect(duplicate.status == 2, "\(duplicate)")
     }
 }
+
+/// The chain's own outputs: an xp-export-qwen folder seeds the dense index, and prediction
+/// rows made from its records (perfect answers) go through xp-error-analysis with the xp-scan
+/// manifest.
+@Suite("Dense index and error analysis on the export chain's outputs")
+struct ChainAnalysisTests {
+    @Test("xp-dense-index on an xp-export-qwen folder")
+    func denseOnExport() throws {
+        let chain = try ExportChainTests.chain.get()
+        let work = try Scratch.folder("dense-chain")
+        let run = try Tools.run("xp-dense-index", [chain.export.path, "--out", "dense"], in: work)
+        #expect(run.status == 0, "\(run)")
+        let records = try String(contentsOf: chain.export.appendingPathComponent("dataset.jsonl"), encoding: .utf8).split(separator: "\n")
+        let manifest = try JSONParser.parse(String(contentsOf: work.appendingPathComponent("dense/dataset_manifest.json"), encoding: .utf8))
+        #expect(manifest["source"]?["num_seed_windows"] == .int(records.count))
+        #expect(manifest["source"]?["dataset_jsonl"]?.stringValue == chain.export.appendingPathComponent("dataset.jsonl").path)
+        #expect(manifest["label_provenance_counts"]?["exact_sparse_window"] == .int(records.count), "every 20/20 sparse window is a 20/10 dense one")
+        // Splits carry over per episode.
+        var splitOf: [String: String] = [:]
+        for line in records {
+            let r = try JSONParser.parse(String(line))
+            splitOf[r["episode_id"]?.stringValue ?? ""] = r["split"]?.stringValue
+        }
+        let rows = try String(contentsOf: work.appendingPathComponent("dense/dense_multiscale_windows.jsonl"), encoding: .utf8).split(separator: "\n")
+        for line in rows.prefix(500) {
+            let r = try JSONParser.parse(String(line))
+            #expect(splitOf[r["episode_id"]?.stringValue ?? ""] == r["split"]?.stringValue)
+        }
+    }
+
+    @Test("xp-error-analysis with the xp-scan manifest: perfect answers score 1, states from our manifest")
+    func analysisOnExport() throws {
+        let chain = try ExportChainTests.chain.get()
+        let work = try Scratch.folder("errana-chain")
+        let eval = work.appendingPathComponent("eval")
+        try FileManager.default.createDirectory(at: eval, withIntermediateDirectories: true)
+        var lines: [String] = []
+        for line in try String(contentsOf: chain.export.appendingPathComponent("dataset.jsonl"), encoding: .utf8).split(separator: "\n") {
+            let r = try JSONParser.parse(String(line))
+            guard r["split"]?.stringValue == "test" || r["split"]?.stringValue == "val" else { continue }
+            let answer = r["answer_json"] ?? .object([])
+            let row: JSONValue = .object([("id", r["id"] ?? .null), ("episode_id", r["episode_id"] ?? .null), ("true_json", answer), ("pred_json", answer),
+                                          ("true_label", answer["action"] ?? .null), ("predicted_label", answer["action"] ?? .null),
+                                          ("raw_prediction", .string(answer.pythonJSON())), ("correct", .int(1)), ("true_label_seen_in_train", .int(1))])
+            lines.append(row.pythonJSON())
+        }
+        try #require(!lines.isEmpty)
+        try (lines.joined(separator: "\n") + "\n").write(to: eval.appendingPathComponent("predictions.jsonl"), atomically: true, encoding: .utf8)
+        try #"{"json_validity_rate": 1.0}"#.write(to: eval.appendingPathComponent("metrics.json"), atomically: true, encoding: .utf8)
+        let manifestPath = chain.scan.appendingPathComponent("episode_manifest.json").path
+        for proto in ["reference", "strict"] {
+            let run = try Tools.run("xp-error-analysis", ["eval", "--manifest", manifestPath, "--out", proto, "--protocol", proto], in: work)
+            #expect(run.status == 0, "\(run)")
+            let summary = try JSONParser.parse(String(contentsOf: work.appendingPathComponent("\(proto)/error_analysis_summary.json"), encoding: .utf8))
+            #expect(summary["computed"]?["samples"] == .int(lines.count))
+            #expect(summary["computed"]?["parsed_prediction_rate"] == .double(1))
+            #expect(summary["computed"]?["action_exact_rate"] == .double(1))
+            // The scan lists every episode it found, so none is episode_manifest_missing.
+            let states = summary["missing_modality_groups"]?.arrayValue?.compactMap { $0["group"]?.stringValue } ?? []
+            #expect(!states.isEmpty && !states.contains("episode_manifest_missing"), "\(states)")
+        }
+    }
+}
