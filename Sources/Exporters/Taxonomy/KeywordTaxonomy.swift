@@ -61,7 +61,8 @@ public struct KeywordTaxonomy: Sendable, Equatable {
         if let unknown, lowered.isEmpty || lowered == "unknown" { return unknown }
         switch matching {
         case .substring:
-            for f in families where f.needles.contains(where: { lowered.contains($0) }) { return f.name }
+            let haystack = Array(lowered.utf8)
+            for f in families where f.needles.contains(where: { KeywordTaxonomy.containsCodePoints(haystack, $0) }) { return f.name }
         case .words:
             let words = KeywordTaxonomy.words(lowered)
             for f in families where f.needles.contains(where: { KeywordTaxonomy.matchesWords(KeywordTaxonomy.words($0), in: words) }) {
@@ -69,6 +70,27 @@ public struct KeywordTaxonomy: Sendable, Equatable {
             }
         }
         return fallback
+    }
+
+    /// Python's `needle in text`: a code-point substring test. On UTF-8 bytes it is the same
+    /// test (a valid needle can only match at scalar boundaries), and unlike `String.contains`
+    /// it does not treat "n" + U+0303 as one character that "n" cannot match.
+    static func containsCodePoints(_ haystack: [UInt8], _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        if n.isEmpty { return true }
+        guard n.count <= haystack.count else { return false }
+        let first = n[0]
+        var i = 0
+        let last = haystack.count - n.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < n.count && haystack[i + j] == n[j] { j += 1 }
+                if j == n.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     // MARK: Word matching
@@ -112,7 +134,7 @@ public struct KeywordTaxonomy: Sendable, Equatable {
 extension String {
     /// `str.strip().lower()` as Python computes it.
     func trimmingPythonWhitespaceAndLowercased() -> String {
-        trimmingPythonWhitespace().lowercased()
+        pythonNormText(self)
     }
 }
 
