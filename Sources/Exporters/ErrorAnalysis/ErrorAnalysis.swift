@@ -1,3 +1,4 @@
+import Metrics
 import XPCore
 
 /// The error analysis of generated JSON predictions (analysis-and-report.md §1): where a

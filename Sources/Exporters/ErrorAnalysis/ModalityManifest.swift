@@ -1,3 +1,4 @@
+import Metrics
 import XPCore
 
 /// The episode records the error analysis reads from an `episode_manifest.json`: per episode,

@@ -1,5 +1,5 @@
 import Foundation
-import WindowAlign
+import Metrics
 import XPCore
 
 // The few Python behaviours the error analysis and the dense index depend on, applied to the
@@ -38,7 +38,7 @@ extension JSONValue {
 
     /// `str(v or "").strip()` (the dense builder's `normalize`).
     var pythonStrippedString: String {
-        pythonTruthy ? pythonString.trimmingPythonWhitespace() : ""
+        pythonTruthy ? pythonStrip(pythonString) : ""
     }
 }
 
@@ -50,24 +50,13 @@ func pythonNormText(_ text: String) -> String {
        !utf8.contains(where: { $0 >= 0x80 || (0x41...0x5A).contains($0) }) {
         return text
     }
-    return text.trimmingPythonWhitespace().lowercased()
+    return pythonLower(pythonStrip(text))
 }
 
 /// `norm` of an optional value (a missing key is None, whose norm is "").
 func pythonNorm(_ value: JSONValue?) -> String { value?.pythonNorm ?? "" }
 
-/// A string compared and hashed by its code points, as Python's `str` is. Swift's `String`
-/// equality is canonical equivalence ("é" precomposed equals "e" + U+0301), which would merge
-/// set members and dictionary keys Python keeps apart.
-struct CodePoints: Hashable, Sendable {
-    let text: String
-    init(_ text: String) { self.text = text }
-    static func == (a: CodePoints, b: CodePoints) -> Bool { codePointsEqual(a.text, b.text) }
-    func hash(into hasher: inout Hasher) {
-        let done: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        if done == nil { Array(text.utf8).withUnsafeBytes { hasher.combine(bytes: $0) } }
-    }
-}
+// Labels as dictionary and set keys use Metrics' `CodePoints` (Python's `str` identity).
 
 /// Code-point equality of two strings (Python's `==` on `str`): their UTF-8 bytes are equal.
 func codePointsEqual(_ a: String, _ b: String) -> Bool {
