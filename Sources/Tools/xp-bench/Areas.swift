@@ -9,4 +9,5 @@ let benchAreas: [ParsableCommand.Type] = [
     BenchSuite.self,
     BenchQA.self,
     BenchExport.self,
+    BenchBaselines.self,
 ]
