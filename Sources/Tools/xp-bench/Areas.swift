@@ -10,4 +10,5 @@ let benchAreas: [ParsableCommand.Type] = [
     BenchQA.self,
     BenchExport.self,
     BenchEval.self,
+    BenchBaselines.self,
 ]
