@@ -284,7 +284,7 @@ public enum CameraPoseTargets {
         let startValue = windowObject.get("start_frame"), endValue = windowObject.get("end_frame")
         let hasStart = windowObject.objectValue?.contains { $0.0 == "start_frame" } ?? false
         let hasEnd = windowObject.objectValue?.contains { $0.0 == "end_frame" } ?? false
-        guard episodePath.truthy, hasStart, hasEnd, let start = startValue.pythonInt, let end = endValue.pythonInt else {
+        guard episodePath.pythonTruthy, hasStart, hasEnd, let start = startValue.pythonInt, let end = endValue.pythonInt else {
             return .skip(Issue(rowIndex: index, id: id, kind: .missingSourceFields, file: nil,
                                reason: "missing episode_path or center_window", skipped: true))
         }

@@ -21,17 +21,7 @@ public enum CosmosDataset {
     /// What a `DATASET` argument names: the file itself, or the `dataset.jsonl` (then
     /// `dataset.jsonl.zst`) inside an export folder.
     public static func resolve(_ path: String) throws(ExportError) -> URL {
-        let url = URL(fileURLWithPath: path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw .badInput(file: url.path, detail: "does not exist; give an xp-export-qwen output folder or its dataset.jsonl")
-        }
-        guard isDirectory.boolValue else { return url }
-        for name in ["dataset.jsonl", "dataset.jsonl.zst"] {
-            let candidate = url.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-        }
-        throw .badInput(file: url.path, detail: "holds no dataset.jsonl or dataset.jsonl.zst; give an xp-export-qwen output folder or its dataset.jsonl")
+        URL(fileURLWithPath: try JSONOutput.datasetPath(path))
     }
 
     /// The `dataset_manifest.json` beside `dataset`, if there is one (the reference's default
@@ -119,21 +109,8 @@ extension JSONValue {
         return hit.1
     }
 
-    /// Python truthiness of the decoded value.
-    var truthy: Bool {
-        switch self {
-        case .null: return false
-        case .bool(let b): return b
-        case .int(let i): return i != 0
-        case .double(let d): return d != 0
-        case .string(let s): return !s.isEmpty
-        case .array(let a): return !a.isEmpty
-        case .object(let o): return !o.isEmpty
-        }
-    }
-
     /// `x or {}`.
-    var orEmptyObject: JSONValue { truthy ? self : .object([]) }
+    var orEmptyObject: JSONValue { pythonTruthy ? self : .object([]) }
 
     /// Python's `int(x)` for a decoded number (floats truncate toward zero); nil for anything
     /// `int()` would refuse or that does not fit.

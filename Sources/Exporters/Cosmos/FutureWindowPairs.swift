@@ -82,7 +82,7 @@ public enum FutureWindowExport {
     /// `int((row.get("center_window") or {}).get("start_frame", 0) or 0)`.
     static func windowStart(_ row: JSONValue) -> Int {
         let value = row.get("center_window").orEmptyObject.get("start_frame", .int(0))
-        return value.truthy ? (value.pythonInt ?? 0) : 0
+        return value.pythonTruthy ? (value.pythonInt ?? 0) : 0
     }
 
     /// Groups `rows` by episode (code-point order of `str(episode_id)`), stable-sorts each by
@@ -141,7 +141,7 @@ public enum FutureWindowExport {
     /// or empty.
     static func answer(_ row: JSONValue) -> JSONValue {
         let stored = row.get("answer_json")
-        if stored.truthy { return stored }
+        if stored.pythonTruthy { return stored }
         return .object([
             ("action", row.get("label", .string("unknown"))), ("subtask", .string("unknown")), ("objects", .array([])),
             ("contact", .string("unknown")), ("transition", .string("unknown")), ("next_action", .string("unknown")),

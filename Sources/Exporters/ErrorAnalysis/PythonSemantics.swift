@@ -7,19 +7,6 @@ import XPCore
 // analysis's `norm`, and code-point (not canonical-equivalence) string identity.
 
 extension JSONValue {
-    /// `bool(value)`: None, False, 0, 0.0, -0.0, "", [] and {} are false; NaN is true.
-    var pythonTruthy: Bool {
-        switch self {
-        case .null: return false
-        case .bool(let b): return b
-        case .int(let i): return i != 0
-        case .double(let d): return d != 0 || d.isNaN
-        case .string(let s): return !s.isEmpty
-        case .array(let a): return !a.isEmpty
-        case .object(let o): return !o.isEmpty
-        }
-    }
-
     /// `dict.get(key)` on the dict `json.loads` builds: a repeated key keeps its **last**
     /// value. Keys compare by code points. Nil when the key is absent or this is no object.
     func pythonGet(_ key: String) -> JSONValue? {

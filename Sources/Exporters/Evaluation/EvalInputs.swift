@@ -34,16 +34,10 @@ public struct EvalDataset: Sendable {
 
     /// `path` itself when it is a file, else `dataset.jsonl` or `dataset.jsonl.zst` in it.
     public static func locate(_ path: URL) throws(EvalError) -> URL {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
-            throw .cannotRead(file: path.path, detail: "no such file or folder")
+        do { return URL(fileURLWithPath: try JSONOutput.datasetPath(path.path)) } catch {
+            if case .badInput(_, let detail) = error { throw .cannotRead(file: path.path, detail: detail) }
+            throw .cannotRead(file: path.path, detail: error.description)
         }
-        guard isDirectory.boolValue else { return path }
-        for name in ["dataset.jsonl", "dataset.jsonl.zst"] {
-            let u = path.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: u.path) { return u }
-        }
-        throw .cannotRead(file: path.path, detail: "a folder without dataset.jsonl or dataset.jsonl.zst; name the xp-export-qwen output or its dataset file")
     }
 
     /// Streams `url` (JSONL, or zstd `.zst`) and keeps what the evaluation needs: eval

@@ -104,7 +104,7 @@ public struct JSONEvaluation: Sendable {
             guard case .object = truth else {
                 throw EvalError.badField(file: predictions.path, line: 0, field: "true_json", expected: "an object", found: "\(truth.typeName) at \(p.location)")
             }
-            let seen = p.row["true_label_seen_in_train"].map(pythonTruthy)
+            let seen = p.row["true_label_seen_in_train"].map(\.pythonTruthy)
             records.append(EvalRecord(id: id, target: p.row["target"] ?? .null, split: p.row["split"] ?? .string("unspecified"),
                                       episodeID: p.row["episode_id"] ?? .null, centerWindow: p.row["center_window"] ?? .null,
                                       answer: truth, label: p.row["true_label"]?.stringValue, options: nil, seenInTrain: seen ?? false))
@@ -169,18 +169,5 @@ public struct JSONEvaluation: Sendable {
             throw EvalError.badMetadata(file: url.path, detail: "not JSON")
         }
         return value
-    }
-}
-
-/// Python truthiness of a decoded value (`if row.get(...)`).
-func pythonTruthy(_ v: JSONValue) -> Bool {
-    switch v {
-    case .null: return false
-    case .bool(let b): return b
-    case .int(let i): return i != 0
-    case .double(let d): return d != 0
-    case .string(let s): return !s.isEmpty
-    case .array(let a): return !a.isEmpty
-    case .object(let o): return !o.isEmpty
     }
 }

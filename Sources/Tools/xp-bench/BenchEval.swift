@@ -109,13 +109,14 @@ func jsonString(_ s: String) -> String {
 struct BenchEval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Benchmark xp-eval-json: read, score and write the package of synthetic generated answers.",
+        abstract: "Benchmark xp-eval-json and xp-error-analysis on synthetic generated answers.",
         discussion: """
             Generates (in a temporary folder, removed afterwards) --rows eval records and as many predictions \
             (60 % valid JSON, 15 % fenced, 10 % free-text actions, 15 % invalid) with --labels action options in \
             every record, then times, after --warmup untimed runs, --repeats runs of: reading the dataset and the \
             predictions, scoring (strict protocol), and writing the package (the confusion matrix is |labels|² \
-            cells). Prints medians, rows per second and peak RSS.
+            cells), then xp-error-analysis on that package (load, analyse, write). Prints medians, rows per \
+            second and peak RSS.
 
             Example:
               swift run -c release xp-bench eval --rows 100000 --labels 1200
@@ -146,6 +147,7 @@ struct BenchEval: ParsableCommand {
         let input = try writeSyntheticEval(rows: rows, labelCount: labels, seed: 7, in: scratch)
         let generateSeconds = Date().timeIntervalSince(start)
         var read: [Double] = [], score: [Double] = [], write: [Double] = [], total: [Double] = []
+        var analysisLoad: [Double] = [], analysisRun: [Double] = [], analysisWrite: [Double] = [], analysisTotal: [Double] = []
         var last: JSONEvaluation?
         for i in 0..<(warmup + repeats) {
             let out = scratch.appendingPathComponent("out")
@@ -157,6 +159,20 @@ struct BenchEval: ParsableCommand {
             let t2 = Date()
             try EvalPackage.write(evaluation, to: out)
             let t3 = Date()
+            // xp-error-analysis on the package just written: load its predictions.jsonl and
+            // metrics.json, run the analysis (strict), write the analysis folder.
+            let a0 = Date()
+            let input = try ErrorAnalysisInput.load(evalDir: out.path, manifest: nil)
+            let a1 = Date()
+            let analysis = try ErrorAnalysis.run(rows: input.rows, metricsValidity: input.metricsValidity, manifest: nil,
+                                                 options: ErrorAnalysisOptions(analysisProtocol: .strict))
+            let a2 = Date()
+            _ = try ErrorAnalysisWriter.write(analysis, to: scratch.appendingPathComponent("analysis-\(i)"))
+            let a3 = Date()
+            if i >= warmup {
+                analysisLoad.append(a1.timeIntervalSince(a0)); analysisRun.append(a2.timeIntervalSince(a1))
+                analysisWrite.append(a3.timeIntervalSince(a2)); analysisTotal.append(a3.timeIntervalSince(a0))
+            }
             if i >= warmup {
                 read.append(t1.timeIntervalSince(start)); score.append(t2.timeIntervalSince(t1))
                 write.append(t3.timeIntervalSince(t2)); total.append(t3.timeIntervalSince(start))
@@ -170,6 +186,11 @@ struct BenchEval: ParsableCommand {
             "read_seconds_median": benchMedian(read), "score_seconds_median": benchMedian(score), "write_seconds_median": benchMedian(write),
             "total_seconds_median": benchMedian(total), "rows_per_second": Double(input.evalRows) / benchMedian(total),
             "score_rows_per_second": Double(input.evalRows) / benchMedian(score),
+            "error_analysis": [
+                "load_seconds_median": benchMedian(analysisLoad), "run_seconds_median": benchMedian(analysisRun),
+                "write_seconds_median": benchMedian(analysisWrite), "total_seconds_median": benchMedian(analysisTotal),
+                "rows_per_second": Double(input.evalRows) / benchMedian(analysisTotal),
+            ] as [String: Any],
             "json_validity_rate": m?.jsonValidityRate ?? 0, "accuracy": m?.accuracy ?? 0,
             "peak_rss_mb": benchPeakRSSMegabytes(), "cores": ProcessInfo.processInfo.activeProcessorCount, "load_average": benchLoadAverage(),
         ]

@@ -74,16 +74,8 @@ struct XPDenseIndex: ParsableCommand {
 
     func run() throws {
         let fm = FileManager.default
-        var path = dataset
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ToolError("\(path) does not exist") }
-        if isDirectory.boolValue {
-            let candidates = ["dataset.jsonl", "dataset.jsonl.zst"].map { (path as NSString).appendingPathComponent($0) }
-            guard let found = candidates.first(where: { fm.fileExists(atPath: $0) }) else {
-                throw ToolError("\(path) holds no dataset.jsonl or dataset.jsonl.zst; give an xp-export-qwen output folder")
-            }
-            path = found
-        }
+        let path: String
+        do { path = try JSONOutput.datasetPath(dataset) } catch { throw ToolError("\(error)") }
         let outURL = URL(fileURLWithPath: out)
         try Tool.checkOutput(outURL, option: "--out")
         if !force, let entries = try? fm.contentsOfDirectory(atPath: outURL.path), !entries.isEmpty {

@@ -30,17 +30,8 @@ struct XPIndex: ParsableCommand {
     var runID: String = "xperience10m_window_index"
 
     func run() throws {
-        var url = URL(fileURLWithPath: dataset)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            let plain = url.appendingPathComponent("dataset.jsonl"), zst = url.appendingPathComponent("dataset.jsonl.zst")
-            guard let found = [plain, zst].first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-                throw ToolError("\(url.path) holds no dataset.jsonl or dataset.jsonl.zst; give an xp-export-qwen output folder")
-            }
-            url = found
-        } else if !FileManager.default.fileExists(atPath: url.path) {
-            throw ToolError("\(url.path) does not exist")
-        }
+        let url: URL
+        do { url = URL(fileURLWithPath: try JSONOutput.datasetPath(dataset)) } catch { throw ToolError("\(error)") }
         let outURL = out.map(URL.init(fileURLWithPath:))
         if let outURL { try Tool.checkOutput(outURL, option: "--out") }
         let summary = try WindowIndex.build(dataset: url, out: outURL, runID: runID)

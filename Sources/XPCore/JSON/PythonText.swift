@@ -60,6 +60,21 @@ public func pythonFloatRepr(_ value: Double) -> String {
 }
 
 extension JSONValue {
+    /// Python's `bool()` of the value `json.loads` returns: None, False, 0, 0.0, -0.0, "", []
+    /// and {} are false; everything else, NaN included, is true. The reference's `x or
+    /// default` and `if row.get(...)` chains decide with it.
+    public var pythonTruthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let b): return b
+        case .int(let i): return i != 0
+        case .double(let d): return d != 0 || d.isNaN
+        case .string(let s): return !s.isEmpty
+        case .array(let a): return !a.isEmpty
+        case .object(let o): return !o.isEmpty
+        }
+    }
+
     /// Python's `str()` of the value `json.loads` returns: `None`, `True`, `3`, `2.5`, `-0.0`,
     /// `nan`, the string itself, and for containers their `repr` (`['x', 1]`,
     /// `{'k': 2.5}`; a repeated key once, with its last value). The caption rules apply it to

@@ -1,23 +1,13 @@
 import Foundation
+import Metrics
 import XPCore
 
 /// The reference baselines read every field with Python's falsy defaults. These helpers give
 /// the same values from a parsed JSON line, so the featuriser follows the script's `.get(...)
 /// or default` chains field by field.
 enum PythonValues {
-    /// Python truthiness of the decoded value: None, False, 0, 0.0, "", [] and {} are false.
-    static func truthy(_ v: JSONValue?) -> Bool {
-        guard let v else { return false }
-        switch v {
-        case .null: return false
-        case .bool(let b): return b
-        case .int(let i): return i != 0
-        case .double(let d): return d != 0
-        case .string(let s): return !s.isEmpty
-        case .array(let a): return !a.isEmpty
-        case .object(let o): return !o.isEmpty
-        }
-    }
+    /// Python truthiness of an optional decoded value (a missing key is None).
+    static func truthy(_ v: JSONValue?) -> Bool { v?.pythonTruthy ?? false }
 
     /// `norm(value)` = `str(value or "").strip()`.
     static func norm(_ v: JSONValue?) -> String {
@@ -25,20 +15,8 @@ enum PythonValues {
         return strip(v.pythonString)
     }
 
-    /// `str.strip()`: leading and trailing Unicode whitespace removed.
-    static func strip(_ s: String) -> String {
-        let scalars = s.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = scalars.lastIndex(where: { !isSpace($0) }) ?? first
-        return String(scalars[first...last])
-    }
-
-    /// The characters Python's `str.isspace()` accepts (whitespace and the separators
-    /// U+001C…U+001F that Python counts too).
-    static func isSpace(_ s: Unicode.Scalar) -> Bool {
-        if (0x1C...0x1F).contains(s.value) { return true }
-        return s.properties.isWhitespace
-    }
+    /// `str.strip()` (Metrics' `pythonStrip`, Python's whitespace set).
+    static func strip(_ s: String) -> String { pythonStrip(s) }
 
     /// `text[:n]` on code points (Python indexes strings by code point, not by grapheme).
     static func prefix(_ s: String, codePoints n: Int) -> String {
