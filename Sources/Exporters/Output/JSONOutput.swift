@@ -5,20 +5,21 @@ import XPCore
 /// JSON and JSON Lines outputs as the reference writes them (`json.dumps(..., ensure_ascii=False)`),
 /// always atomically: a file appears whole or not at all.
 public enum JSONOutput {
-    /// The dataset file a `DATASET` argument names: the path itself when it is a file, else
-    /// `dataset.jsonl`, then `dataset.jsonl.zst`, inside that folder (an xp-export-qwen output).
-    /// Returned as given, so a relative path stays relative in the manifests that record it.
-    public static func datasetPath(_ path: String) throws(ExportError) -> String {
+    /// The JSONL file a dataset argument names: the path itself when it is a file, else `name`,
+    /// then `name.zst`, inside that folder (`dataset.jsonl` of an xp-export-qwen output by
+    /// default; `dense_multiscale_windows.jsonl` of an xp-dense-index output). Returned as
+    /// given, so a relative path stays relative in the manifests that record it.
+    public static func datasetPath(_ path: String, name: String = "dataset.jsonl") throws(ExportError) -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .badInput(file: path, detail: "does not exist; give an xp-export-qwen output folder or its dataset.jsonl")
+            throw .badInput(file: path, detail: "does not exist; give the output folder or its \(name)")
         }
         guard isDirectory.boolValue else { return path }
-        for name in ["dataset.jsonl", "dataset.jsonl.zst"] {
-            let candidate = (path as NSString).appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        for candidate in [name, name + ".zst"] {
+            let file = (path as NSString).appendingPathComponent(candidate)
+            if FileManager.default.fileExists(atPath: file) { return file }
         }
-        throw .badInput(file: path, detail: "holds no dataset.jsonl or dataset.jsonl.zst; give an xp-export-qwen output folder or its dataset.jsonl")
+        throw .badInput(file: path, detail: "holds no \(name) or \(name).zst; give the output folder or its \(name)")
     }
 
     /// Writes `value` with `indent` (nil = one line), UTF-8, a trailing newline.

@@ -138,7 +138,7 @@ extension XPBaselines {
             BLASConfiguration.shortenIdleSpin()
             let output = URL(fileURLWithPath: out ?? defaultOutput("metadata"))
             try Tool.checkNewOutputFolder(output, option: "--out", overwrite: common.overwrite)
-            let url = try BaselineJSONL.resolve(dataset, name: "dataset.jsonl")
+            let url = URL(fileURLWithPath: try JSONOutput.datasetPath(dataset))
             let say = common.say
             say("reading \(url.path)")
             let read = try MetadataRecord.read(url)
@@ -211,7 +211,7 @@ extension XPBaselines {
             BLASConfiguration.shortenIdleSpin()
             let output = URL(fileURLWithPath: out ?? defaultOutput("dense"))
             try Tool.checkNewOutputFolder(output, option: "--out", overwrite: common.overwrite)
-            let url = try BaselineJSONL.resolve(denseDir, name: "dense_multiscale_windows.jsonl")
+            let url = URL(fileURLWithPath: try JSONOutput.datasetPath(denseDir, name: "dense_multiscale_windows.jsonl"))
             let say = common.say
             say("reading \(url.path)")
             let rows = try DenseRow.read(url)

@@ -39,19 +39,4 @@ public enum BaselineJSONL {
         try forEachObject(url) { out.append(($0, $1)) }
         return out
     }
-
-    /// A dataset argument: a JSONL file, or a folder holding `name` (or `name.zst`).
-    public static func resolve(_ path: String, name: String) throws(ExportError) -> URL {
-        let url = URL(fileURLWithPath: path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw .badInput(file: url.path, detail: "does not exist")
-        }
-        guard isDirectory.boolValue else { return url }
-        for candidate in [name, name + ".zst"] {
-            let u = url.appendingPathComponent(candidate)
-            if FileManager.default.fileExists(atPath: u.path) { return u }
-        }
-        throw .badInput(file: url.path, detail: "holds no \(name) or \(name).zst")
-    }
 }
