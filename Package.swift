@@ -128,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "xp-bench",
             dependencies: [
-                "XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "ToolSupport",
+                "XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "Pipeline", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-bench"
@@ -224,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "ToolTests",
             dependencies: ["XPTestSupport", "XPCore", "EpisodeIO", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench", "xp-scan", "xp-select", "xp-export-qwen", "xp-index",
-                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines", "xp-slurm"]
+                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines", "xp-slurm", "Pipeline"]
         ),
     ]
 )

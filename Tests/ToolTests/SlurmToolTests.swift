@@ -1,0 +1,147 @@
+import Foundation
+import Pipeline
+import Testing
+import XPTestSupport
+
+/// `xp-slurm` on a real one-node Slurm cluster (`scripts/slurm-cluster.sh start`): the plan of
+/// xp-qa and xp-features over 12 tiny episodes (one with a corrupt annotation file) submitted as
+/// job arrays, against run-local; one array task cancelled mid-way and resumed.
+/// The local cluster's Slurm commands when `sinfo` answers with a node up.
+enum SlurmCluster {
+    static let client: SlurmClient? = {
+        guard let c = SlurmClient.find(), c.clusterAnswers() else { return nil }
+        return c
+    }()
+}
+
+@Suite("xp-slurm on a one-node cluster", .serialized, .enabled(if: SlurmCluster.client != nil, "sbatch is absent or the cluster does not answer sinfo (scripts/slurm-cluster.sh start)"))
+struct SlurmToolTests {
+    static let corrupt = "sess-d__ep3"
+
+    struct Setup: Sendable {
+        var base: URL
+        var plan: URL
+        var local: URL
+        var localRun: ToolRun
+    }
+
+    /// One generated episode copied into 12 folders of 4 sessions (copies are distinct episodes
+    /// to the pipeline, and generating 12 would take most of the budget); one annotation file
+    /// truncated; xp-scan; the plan; the local run.
+    static let setup: Result<Setup, ToolTestError> = {
+        do {
+            let base = try Scratch.folder("slurm")
+            let seed = try SyntheticDatasets.make(count: 1, frames: 100, seed: 5, label: "slurm-seed")
+            let fm = FileManager.default
+            guard let session = try fm.contentsOfDirectory(atPath: seed.path).first(where: { !$0.hasPrefix(".") }) else {
+                return .failure(.unexpected("no session in \(seed.path)"))
+            }
+            let source = seed.appendingPathComponent(session).appendingPathComponent("ep1")
+            let root = base.appendingPathComponent("dataset")
+            for s in ["a", "b", "c", "d"] {
+                for k in 1...3 {
+                    let ep = root.appendingPathComponent("sess-\(s)/ep\(k)")
+                    try fm.createDirectory(at: ep.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try fm.copyItem(at: source, to: ep)
+                }
+            }
+            let bad = root.appendingPathComponent("sess-d/ep3/annotation.hdf5")
+            let handle = try FileHandle(forWritingTo: bad)
+            try handle.truncate(atOffset: 4096)
+            try handle.close()
+            let scan = base.appendingPathComponent("scan"), plan = base.appendingPathComponent("plan"), local = base.appendingPathComponent("local")
+            let scanRun = try Tools.run("xp-scan", [root.path, "--out", scan.path, "--quiet"])
+            guard scanRun.status == 0 else { return .failure(.toolFailed(scanRun)) }
+            let planRun = try Tools.run("xp-slurm", ["plan", root.path, "--manifest", scan.path, "--out", plan.path, "--steps", "qa,features",
+                                                     "--cpus", "1", "--task-minutes", "0.02", "--max-tasks", "4", "--mem-mib", "512"])
+            guard planRun.status == 0 else { return .failure(.toolFailed(planRun)) }
+            let localRun = try Tools.run("xp-slurm", ["run-local", plan.path, "--out", local.path, "--jobs", "2", "--quiet"])
+            return .success(Setup(base: base, plan: plan, local: local, localRun: localRun))
+        } catch let e as ToolTestError { return .failure(e) } catch { return .failure(.unexpected("\(error)")) }
+    }()
+
+    /// The outputs a run folder holds (its control folder and the timings excluded).
+    static func outputs(_ run: URL) -> [(String, Data)] {
+        SyntheticDatasets.files(run, excluding: ["pipeline_timings.json"]).filter { !$0.0.hasPrefix(".pipeline/") }
+    }
+
+    static func expectSame(_ a: URL, _ b: URL) {
+        let x = outputs(a), y = outputs(b)
+        #expect(x.map(\.0) == y.map(\.0))
+        #expect(x.count > 20, "\(x.map(\.0))")
+        for ((name, d1), (_, d2)) in zip(x, y) where d1 != d2 { Issue.record("\(name) differs between \(a.path) and \(b.path)") }
+    }
+
+    @Test("the plan bins 12 episodes into 4 tasks per step, with the tools by absolute path")
+    func plan() throws {
+        let s = try Self.setup.get()
+        let plan = try WorkPlan.read(s.plan)
+        #expect(plan.episodes.count == 12)
+        #expect(plan.steps.map(\.name) == ["qa", "features"])
+        let features = try plan.step("features")
+        #expect(features.tasks.count == 4 && features.tasks.allSatisfy { $0.count == 3 })
+        #expect(plan.tools.values.allSatisfy { $0.path.hasPrefix("/") })
+        let script = try String(contentsOf: SlurmScript.file("features", in: s.plan), encoding: .utf8)
+        #expect(script.contains("exec '\(plan.driver.path)' task"))
+    }
+
+    @Test("run-local: 11 episodes complete, the corrupt one fails with its error, exit 1")
+    func local() throws {
+        let s = try Self.setup.get()
+        #expect(s.localRun.status == 1, "\(s.localRun)")
+        let summary = try String(contentsOf: s.local.appendingPathComponent("pipeline_summary.json"), encoding: .utf8)
+        #expect(summary.contains("\"unit\": \"\(Self.corrupt)\""), "\(summary)")
+        #expect(summary.contains("sess-d/ep3/annotation.hdf5"), "the error names the corrupt file: \(summary)")
+        let features = try FileManager.default.contentsOfDirectory(atPath: s.local.appendingPathComponent("features").path).sorted()
+        #expect(features.count == 11 && !features.contains(Self.corrupt))
+        #expect(s.localRun.stderr.contains("features: 11/12 done, 1 failed, 0 missing"), "\(s.localRun)")
+    }
+
+    @Test("submit --wait: the Slurm run's outputs equal run-local's byte for byte")
+    func slurmEqualsLocal() throws {
+        let s = try Self.setup.get()
+        let out = s.base.appendingPathComponent("slurm")
+        let run = try Tools.run("xp-slurm", ["submit", s.plan.path, "--out", out.path, "--wait", "--poll", "0.5", "--timeout", "300"])
+        #expect(run.status == 1, "one episode fails: \(run)")
+        #expect(run.stderr.contains("features: 11/12 done, 1 failed, 0 missing"), "\(run)")
+        Self.expectSame(s.local, out)
+    }
+
+    @Test("an array task cancelled mid-way leaves nothing half written; --resume completes it with identical outputs")
+    func cancelAndResume() throws {
+        let s = try Self.setup.get()
+        let client = try #require(SlurmCluster.client)
+        let out = s.base.appendingPathComponent("killed")
+        let submit = try Tools.run("xp-slurm", ["submit", s.plan.path, "--out", out.path])
+        #expect(submit.status == 0, "\(submit)")
+        let log = try #require(Records.read(SubmissionLog.self, at: RunFolder(out).submission))
+        let features = try #require(log.submissions.last?.first { $0.step == "features" })
+        let victim = "\(features.jobID)_1"
+        // Wait (bounded) until the task runs and has started an episode, then cancel it.
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if try client.queue([features.jobID]).contains(where: { $0.id == victim && $0.state == "RUNNING" }) { break }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        Thread.sleep(forTimeInterval: 1)
+        try client.cancel([victim])
+        let waited = try SlurmSubmit.wait(log.latestIDs, client: client, timeout: 300, poll: 0.5)
+        #expect(!waited.cancelledNeverSatisfied.isEmpty, "the merge job waits on the cancelled task and is cancelled")
+        let plan = try WorkPlan.read(s.plan)
+        let partial = Merge.summarize(plan: plan, out: RunFolder(out))
+        let step = try #require(partial.steps.first { $0.step == "features" })
+        #expect(step.missingTasks == [1], "\(step.missing)")
+        // Nothing half written: every output folder present has its marker.
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("features").path)) ?? []
+        for f in folders where !f.hasPrefix(".") {
+            #expect(FileManager.default.fileExists(atPath: RunFolder(out).marker(step: "features", unit: f).path), "\(f) has no marker")
+        }
+        let resume = try Tools.run("xp-slurm", ["submit", s.plan.path, "--out", out.path, "--resume", "--wait", "--poll", "0.5", "--timeout", "300"])
+        #expect(resume.stderr.contains("submitted features: job") && resume.stderr.contains("[1]"), "only task 1 is resubmitted: \(resume)")
+        #expect(!resume.stderr.contains("submitted qa"), "\(resume)")
+        #expect(resume.stderr.contains("features: 11/12 done, 1 failed, 0 missing"), "\(resume)")
+        Self.expectSame(s.local, out)
+        let status = try Tools.run("xp-slurm", ["status", s.plan.path, "--out", out.path])
+        #expect(status.status == 0 && status.stdout.contains("features: 11/12 done, 1 failed, 0 missing"), "\(status)")
+    }
+}
