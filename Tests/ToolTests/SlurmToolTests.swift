@@ -112,6 +112,20 @@ struct SlurmToolTests {
         let s = try Self.setup.get()
         let client = try #require(SlurmCluster.client)
         let out = s.base.appendingPathComponent("killed")
+        // Start from the local run's folder (its markers hold, as keys do not name the run
+        // folder) without task 1's features and without the merge, so only task 1 does work.
+        let plan = try WorkPlan.read(s.plan)
+        let featuresStep = try plan.step("features")
+        let fm = FileManager.default
+        try fm.copyItem(at: s.local, to: out)
+        let run = RunFolder(out)
+        for i in featuresStep.tasks[1] {
+            let key = plan.episodes[i].key
+            for u in [run.output(step: featuresStep, unit: key), run.marker(step: "features", unit: key), run.failure(step: "features", unit: key)] {
+                try? fm.removeItem(at: u)
+            }
+        }
+        for u in [run.summary, run.timings, out.appendingPathComponent("qa.jsonl")] { try fm.removeItem(at: u) }
         let submit = try Tools.run("xp-slurm", ["submit", s.plan.path, "--out", out.path])
         #expect(submit.status == 0, "\(submit)")
         let log = try #require(Records.read(SubmissionLog.self, at: RunFolder(out).submission))
@@ -127,14 +141,13 @@ struct SlurmToolTests {
         try client.cancel([victim])
         let waited = try SlurmSubmit.wait(log.latestIDs, client: client, timeout: 300, poll: 0.5)
         #expect(!waited.cancelledNeverSatisfied.isEmpty, "the merge job waits on the cancelled task and is cancelled")
-        let plan = try WorkPlan.read(s.plan)
         let partial = Merge.summarize(plan: plan, out: RunFolder(out))
         let step = try #require(partial.steps.first { $0.step == "features" })
         #expect(step.missingTasks == [1], "\(step.missing)")
         // Nothing half written: every output folder present has its marker.
-        let folders = (try? FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("features").path)) ?? []
+        let folders = (try? fm.contentsOfDirectory(atPath: out.appendingPathComponent("features").path)) ?? []
         for f in folders where !f.hasPrefix(".") {
-            #expect(FileManager.default.fileExists(atPath: RunFolder(out).marker(step: "features", unit: f).path), "\(f) has no marker")
+            #expect(fm.fileExists(atPath: run.marker(step: "features", unit: f).path), "\(f) has no marker")
         }
         let resume = try Tools.run("xp-slurm", ["submit", s.plan.path, "--out", out.path, "--resume", "--wait", "--poll", "0.5", "--timeout", "300"])
         #expect(resume.stderr.contains("submitted features: job") && resume.stderr.contains("[1]"), "only task 1 is resubmitted: \(resume)")
@@ -143,5 +156,39 @@ struct SlurmToolTests {
         Self.expectSame(s.local, out)
         let status = try Tools.run("xp-slurm", ["status", s.plan.path, "--out", out.path])
         #expect(status.status == 0 && status.stdout.contains("features: 11/12 done, 1 failed, 0 missing"), "\(status)")
+    }
+}
+
+/// What needs no cluster: help, option validation before any work, and the plan's refusal of a
+/// manifest it cannot use.
+@Suite("xp-slurm: help and usage")
+struct SlurmUsageTests {
+    @Test("every subcommand's --help has an abstract and an example", arguments: ["plan", "submit", "status", "run-local", "task", "merge"])
+    func help(_ sub: String) throws {
+        let run = try Tools.run("xp-slurm", [sub, "--help"])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("USAGE: xp-slurm \(sub)") && run.stdout.contains("Example"), "\(run)")
+    }
+
+    @Test("bad options exit 2 with the option, the value and the range, before any work",
+          arguments: [(["plan", "root", "--manifest", "m", "--out", "p", "--max-tasks", "1001"], "--max-tasks must lie in [1, 1000], found 1001"),
+                      (["plan", "root", "--manifest", "m", "--out", "p", "--steps", "qa,decode"], "--steps: unknown step 'decode'"),
+                      (["submit", "plan", "--out", "run", "--poll", "0"], "--poll must lie in [0.2, 600] (a finite number), found 0.0"),
+                      (["run-local", "plan", "--out", "run", "--jobs", "0"], "--jobs must lie in [1, 256], found 0")])
+    func usage(_ arguments: [String], _ message: String) throws {
+        let scratch = try Scratch.folder("slurm-usage")
+        let run = try Tools.run("xp-slurm", arguments, in: scratch)
+        #expect(run.status == 2, "\(run)")
+        #expect(run.stderr.contains(message), "\(run)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty, "nothing is written")
+    }
+
+    @Test("a missing manifest is a failure (exit 1) that says to run xp-scan")
+    func missingManifest() throws {
+        let scratch = try Scratch.folder("slurm-nomanifest")
+        let run = try Tools.run("xp-slurm", ["plan", scratch.path, "--manifest", scratch.appendingPathComponent("scan").path, "--out", scratch.appendingPathComponent("plan").path])
+        #expect(run.status == 1, "\(run)")
+        #expect(run.stderr.contains("scan: expected an episode manifest; run xp-scan ROOT --out SCAN first"), "\(run)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.appendingPathComponent("plan").path))
     }
 }

@@ -83,7 +83,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "A cost model (xp-bench slurm's JSON).")
     var costs: String?
 
-    @Option(help: "Aimed-for minutes per array task, in (0, 10080].")
+    @Option(help: "Aimed-for minutes per array task, in [0.001, 10080].")
     var taskMinutes: Double = 30
 
     @Option(parsing: .unconditional, help: "Most tasks per array, in \(Bounds.text(Limits.tasks)).")
@@ -133,7 +133,7 @@ struct PlanCommand: ParsableCommand {
         try Bounds.check(exportCpus, "--export-cpus", in: Limits.cpus)
         try Bounds.check(memMib, "--mem-mib", in: Limits.memory)
         try Bounds.check(shards, "--shards", in: Limits.shards)
-        guard taskMinutes.isFinite, taskMinutes > 0, taskMinutes <= 10_080 else { throw ValidationError("--task-minutes must be in (0, 10080], found \(taskMinutes)") }
+        try Bounds.check(taskMinutes, "--task-minutes", in: 0.001...10_080)
         for s in stepList where !PlanBuilder.standardSteps.contains(s) {
             throw ValidationError("--steps: unknown step '\(s)'; choose from \(PlanBuilder.standardSteps.joined(separator: ", "))")
         }
@@ -214,15 +214,15 @@ struct SubmitCommand: ParsableCommand {
     @Flag(help: "Wait until the jobs have left the queue, then report.")
     var wait = false
 
-    @Option(help: "Longest wait, seconds, in (0, 604800].")
+    @Option(help: "Longest wait, seconds, in [1, 604800].")
     var timeout: Double = 86_400
 
     @Option(help: "Seconds between squeue polls, in [0.2, 600].")
     var poll: Double = 5
 
     func validate() throws {
-        guard timeout.isFinite, timeout > 0, timeout <= 604_800 else { throw ValidationError("--timeout must be in (0, 604800] seconds, found \(timeout)") }
-        guard poll.isFinite, (0.2...600).contains(poll) else { throw ValidationError("--poll must be in [0.2, 600] seconds, found \(poll)") }
+        try Bounds.check(timeout, "--timeout", in: 1...604_800)
+        try Bounds.check(poll, "--poll", in: 0.2...600)
     }
 
     func run() throws {
