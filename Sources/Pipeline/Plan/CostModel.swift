@@ -30,14 +30,17 @@ public struct CostModel: Codable, Sendable, Equatable {
 
     public init(steps: [String: StepCost]) { self.steps = steps }
 
-    /// Measured with `xp-bench slurm` (release build, 2 cores; Docs/scale-out.md): the sample
-    /// episode (5,821 frames, 6 streams) costs qa 2.6 s, features 58 s, export 21 s, index
-    /// 0.05 s per episode.
+    /// This machine's release-build measurements on the sample-size episode (5,821 frames, six
+    /// streams, 2 cores): features 55.7 s, of which video decode 51.1 s (Docs/features.md); QA
+    /// 0.60 s without decode (Docs/data-quality.md); the Qwen export about 28 s for its 32
+    /// clips with the default ultrafast preset (Docs/exporters.md: 56 s with veryfast; clips are
+    /// 92 % of the time); the index a few milliseconds. Re-measure on the cluster's nodes with
+    /// `xp-bench slurm` and pass the result to `xp-slurm plan --costs`.
     public static let standard = CostModel(steps: [
-        "qa": StepCost(perEpisode: 0.2, perFrame: 0.000_41),
+        "qa": StepCost(perEpisode: 0.2, perFrame: 0.000_068_7),
         "features": StepCost(perEpisode: 0.5, perFrame: 0.000_6, perFrameStream: 0.001_55),
-        "export": StepCost(perEpisode: 0.5, perFrame: 0.000_2, perFrameStream: 0.000_55),
-        "index": StepCost(perEpisode: 0.01, perFrame: 0.000_006),
+        "export": StepCost(perEpisode: 0.5, perFrameStream: 0.000_787),
+        "index": StepCost(perEpisode: 0.01, perFrame: 0.000_001),
     ])
 
     /// The cost of `step` (a step the model does not know costs 1 s per episode).
