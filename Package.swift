@@ -36,6 +36,7 @@ let package = Package(
         .executable(name: "xp-error-analysis", targets: ["xp-error-analysis"]),
         .executable(name: "xp-dense-index", targets: ["xp-dense-index"]),
         .executable(name: "xp-baselines", targets: ["xp-baselines"]),
+        .executable(name: "xp-diagnose", targets: ["xp-diagnose"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -198,6 +199,14 @@ let package = Package(
             dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-baselines"
         ),
+        .executableTarget(
+            name: "xp-diagnose",
+            dependencies: [
+                "XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools/xp-diagnose"
+        ),
 
         // MARK: Tests (swift-testing)
         // Shared by the test targets: ../shared/fixtures (skip traits), Fixtures/ (goldens, schemas),
@@ -214,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "ToolTests",
             dependencies: ["XPTestSupport", "XPCore", "EpisodeIO", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench", "xp-scan", "xp-select", "xp-export-qwen", "xp-index",
-                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines"]
+                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines", "xp-diagnose"]
         ),
     ]
 )
