@@ -59,10 +59,11 @@ import XPCore
         #expect(imuOnly.score <= imuOnly.baselineScore + 0.1, "IMU alone: \(imuOnly.score) vs baseline \(imuOnly.baselineScore)")
         #expect(withoutVideo.score >= withoutVideo.baselineScore + 0.3, "no video: \(withoutVideo.score) vs baseline \(withoutVideo.baselineScore)")
         #expect(audioOnly.score >= audioOnly.baselineScore + 0.3, "audio alone: \(audioOnly.score)")
-        // Input widths: 18 blocks of 21 columns; strict action inputs exclude the text block.
+        // Input widths: 16 per-step blocks of 21 columns and 2 static blocks of 8; strict
+        // action inputs exclude the text block: 15 per-step blocks and the 2 static ones.
         let widths = Dictionary(uniqueKeysWithValues: rows.map { ("\($0.group.name)-\($0.mode.rawValue)", $0.inputDim) })
-        #expect(widths["audio-removed"] == 16 * 21)
-        #expect(widths["video-removed"] == 11 * 21)
+        #expect(widths["audio-removed"] == 14 * 21 + 2 * 8)
+        #expect(widths["video-removed"] == 9 * 21 + 2 * 8)
         #expect(widths["audio-only"] == 21)
     }
 
@@ -96,6 +97,7 @@ import XPCore
             }
         }
         e.features = try Matrix(rows: e.windows.count, cols: d, storage: storage)
+        e.presentBlocks = nil
         var c = AlignmentStress.Configuration(protocol: .reference)
         c.groups = [.inertial, .language]
         c.shifts = [-5, 0, 5]

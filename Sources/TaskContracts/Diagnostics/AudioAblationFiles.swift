@@ -31,17 +31,23 @@ public enum AudioAblationFiles {
             let higher = s.map { $0.primaryMetric != "mae" } ?? true
             let counted = s.map { $0.primaryMetric != "mae" && $0.primaryMetric != "mrr" } ?? false
             let classification = s?.primaryMetric == "macro_f1"
-            csv.writeRow([
-                r.task.rawValue, r.task.displayName, r.variant.rawValue, r.variant.display, s == nil ? "not_computed" : "computed",
-                s?.primaryMetric ?? "", num(s?.primaryValue), higher ? "true" : "false", String(r.featureDim),
-                counted ? String(s?.numTrain ?? 0) : "", counted ? String(s?.numTest ?? 0) : "", r.variant.inputContract(r.featureDim),
-                r.targetVariant, r.reason, num(m["accuracy"]), num(m["macro_f1"]), num(m["balanced_accuracy"]), s?.numClasses.map(String.init) ?? "",
-                classification ? pythonListRepr(s?.unseenTestClasses ?? []) : "", classification ? String(s?.unseenTestClasses?.count ?? 0) : "",
-                num(m["mse"]), num(m["mae"]), num(m["r2"]), r.targetDim.map(String.init) ?? "", num(m["micro_f1"]), num(m["exact_match"]),
-                num(m["precision"]), num(m["recall"]), s?.numObjects.map(String.init) ?? "", num(m["mrr"]), num(m["top1_accuracy"]),
-                num(m["top5_accuracy"]), num(m["top10_accuracy"]), num(m["median_rank"]), num(m["mean_rank"]), s?.numQueries.map(String.init) ?? "",
-                r.suiteProtocol.rawValue, String(r.seed), s?.baselineName ?? "", num(s?.baselineScore),
-            ])
+            let numTrain: String = counted ? String(s?.numTrain ?? 0) : ""
+            let numTest: String = counted ? String(s?.numTest ?? 0) : ""
+            let unseen: String = classification ? pythonListRepr(s?.unseenTestClasses ?? []) : ""
+            let unseenCount: String = classification ? String(s?.unseenTestClasses?.count ?? 0) : ""
+            let numClasses: String = s?.numClasses.map(String.init) ?? ""
+            let numObjects: String = s?.numObjects.map(String.init) ?? ""
+            let numQueries: String = s?.numQueries.map(String.init) ?? ""
+            let targetDim: String = r.targetDim.map(String.init) ?? ""
+            var fields: [String] = [r.task.rawValue, r.task.displayName, r.variant.rawValue, r.variant.display, s == nil ? "not_computed" : "computed"]
+            fields += [s?.primaryMetric ?? "", num(s?.primaryValue), higher ? "true" : "false", String(r.featureDim), numTrain, numTest]
+            fields += [r.variant.inputContract(r.featureDim), r.targetVariant, r.reason]
+            fields += [num(m["accuracy"]), num(m["macro_f1"]), num(m["balanced_accuracy"]), numClasses, unseen, unseenCount]
+            fields += [num(m["mse"]), num(m["mae"]), num(m["r2"]), targetDim, num(m["micro_f1"]), num(m["exact_match"])]
+            fields += [num(m["precision"]), num(m["recall"]), numObjects, num(m["mrr"]), num(m["top1_accuracy"])]
+            fields += [num(m["top5_accuracy"]), num(m["top10_accuracy"]), num(m["median_rank"]), num(m["mean_rank"]), numQueries]
+            fields += [r.suiteProtocol.rawValue, String(r.seed), s?.baselineName ?? "", num(s?.baselineScore)]
+            csv.writeRow(fields)
         }
         return csv.text
     }

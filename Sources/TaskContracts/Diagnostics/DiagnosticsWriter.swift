@@ -74,17 +74,18 @@ public enum DiagnosticsWriter {
             // Sample counts only on classification, multi-label and pair rows, as the reference.
             let counted = s.map { $0.primaryMetric == "macro_f1" || $0.primaryMetric == "micro_f1" } ?? false
             let classification = s?.primaryMetric == "macro_f1"
-            csv.writeRow([
-                row.task.rawValue, row.task.displayName, row.group.name, row.group.display, row.status, num(s?.score),
-                s?.primaryMetric ?? "", num(s?.primaryValue), row.targetVariant, row.targetSourceOverlap ? "true" : "false", row.reason,
-                num(m["accuracy"]), num(m["macro_f1"]), num(m["balanced_accuracy"]), int(s?.numClasses),
-                counted ? int(s?.numTrain) : "", counted ? int(s?.numTest) : "",
-                s?.unseenTestClasses?.joined(separator: "|") ?? "", classification ? int(s?.unseenTestClasses?.count) : "",
-                num(m["mse"]), num(m["mae"]), num(m["r2"]), num(m["micro_f1"]), num(m["exact_match"]), num(m["precision"]), num(m["recall"]),
-                int(s?.numObjects), num(m["mrr"]), num(m["top1_accuracy"]), num(m["top5_accuracy"]), num(m["top10_accuracy"]),
-                num(m["median_rank"]), num(m["mean_rank"]), int(s?.numQueries),
-                row.suiteProtocol.rawValue, String(row.seed), row.mode.rawValue, s?.baselineName ?? "", num(s?.baselineScore),
-            ])
+            let numTrain: String = counted ? int(s?.numTrain) : ""
+            let numTest: String = counted ? int(s?.numTest) : ""
+            let unseen: String = s?.unseenTestClasses?.joined(separator: "|") ?? ""
+            let unseenCount: String = classification ? int(s?.unseenTestClasses?.count) : ""
+            var fields: [String] = [row.task.rawValue, row.task.displayName, row.group.name, row.group.display, row.status, num(s?.score)]
+            fields += [s?.primaryMetric ?? "", num(s?.primaryValue), row.targetVariant, row.targetSourceOverlap ? "true" : "false", row.reason]
+            fields += [num(m["accuracy"]), num(m["macro_f1"]), num(m["balanced_accuracy"]), int(s?.numClasses), numTrain, numTest, unseen, unseenCount]
+            fields += [num(m["mse"]), num(m["mae"]), num(m["r2"]), num(m["micro_f1"]), num(m["exact_match"]), num(m["precision"]), num(m["recall"])]
+            fields += [int(s?.numObjects), num(m["mrr"]), num(m["top1_accuracy"]), num(m["top5_accuracy"]), num(m["top10_accuracy"])]
+            fields += [num(m["median_rank"]), num(m["mean_rank"]), int(s?.numQueries)]
+            fields += [row.suiteProtocol.rawValue, String(row.seed), row.mode.rawValue, s?.baselineName ?? "", num(s?.baselineScore)]
+            csv.writeRow(fields)
         }
         return csv.text
     }
