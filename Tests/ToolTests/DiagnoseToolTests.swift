@@ -30,7 +30,7 @@ struct DiagnoseToolTests {
         let out = try Scratch.folder("diagnose").appendingPathComponent("diag")
         let cache = try Scratch.folder("diagnose-cache")
         let run = try Tools.run("xp-diagnose", ["--episode", try SharedEpisode.episode().path, "--features", try SharedEpisode.featureFolder().path,
-                                                "--out", out.path, "--cache", cache.path, "--tasks", "temporal_order,cross_modal_retrieval",
+                                                "--out", out.path, "--cache", cache.path, "--tasks", "cross_modal_retrieval",
                                                 "--only", "ablation,alignment,missing-views,audio,probes", "--quiet"])
         #expect(run.status == 0, "\(run)")
         func lines(_ name: String) throws -> [String] {
@@ -38,8 +38,8 @@ struct DiagnoseToolTests {
         }
         let ablation = try lines("ablation_metrics.csv")
         #expect(ablation.first?.hasSuffix(",num_queries,protocol,seed,mode,baseline_name,baseline_score") == true)
-        // Two tasks × two modes (strict: removed and only) × nine groups.
-        #expect(ablation.count == 1 + 2 * 2 * 9)
+        // One task × two modes (strict: removed and only) × nine groups.
+        #expect(ablation.count == 1 + 2 * 9)
         let alignment = try lines("alignment_shift_metrics.csv")
         #expect(alignment.first == "query_group,query_display,target_group,shift_windows,shift_frames,status,mrr,top1_accuracy,top5_accuracy,top10_accuracy,median_rank,mean_rank,num_queries,protocol,seed,baseline_mrr")
         // 57 windows: split point 40, 17 test windows; shifts up to ±10 leave pairs, ±20 and ±40 none; six query groups.
@@ -47,8 +47,8 @@ struct DiagnoseToolTests {
         let missing = try lines("missing_views.csv")
         #expect(missing.first == "task,task_display,view,metric,score_full,score_without,drop,baseline_name,baseline_score,protocol,seed")
         let audio = try lines("audio_ablation_metrics.csv")
-        #expect(audio.count == 1 + 2 * 6)
-        #expect(try lines("audio_delta_summary.csv").count == 1 + 2)
+        #expect(audio.count == 1 + 6)
+        #expect(try lines("audio_delta_summary.csv").count == 1 + 1)
         for name in ["diagnostics.json", "raw_logmel_features.npy", "probes/probes_summary.json",
                      "probes/body_motion_intensity_minimal_predictions.csv", "probes/multi_view_consistency_minimal_ranks.csv"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name) missing")

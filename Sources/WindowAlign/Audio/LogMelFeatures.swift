@@ -50,6 +50,17 @@ public enum LogMelFeatures {
         return bank
     }()
 
+    /// Each filter's non-zero span (first bin, weights): a filter covers a few bins, so the
+    /// mel projection need not multiply the 257-bin rows in full.
+    static let filterSpans: [(start: Int, weights: [Double])] = {
+        let bins = fftSize / 2 + 1
+        return (0..<melBands).map { m in
+            let row = (0..<bins).map { Double(filterBank[m * bins + $0]) }
+            guard let first = row.firstIndex(where: { $0 != 0 }), let last = row.lastIndex(where: { $0 != 0 }) else { return (0, []) }
+            return (first, Array(row[first...last]))
+        }
+    }()
+
     /// The symmetric Float32 Hann window of `fftSize` points, 0.5 − 0.5·cos(2πk/(n − 1)).
     static let hann: [Double] = (0..<fftSize).map { Double(Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(fftSize - 1)))) }
     static let plan = PowerSpectrumPlan(n: fftSize)
@@ -71,7 +82,6 @@ public enum LogMelFeatures {
         guard n > 0 else { return out }
         let samples = Array(x).map { $0.isFinite ? $0 : 0 }
         let frames = 1 + max(0, (max(n, fftSize) - fftSize) / hopLength)
-        let bins = fftSize / 2 + 1
         // log-mel, frames × bands.
         var logMel = [Double](repeating: 0, count: frames * melBands)
         var frame = [Double](repeating: 0, count: fftSize)
@@ -83,7 +93,8 @@ public enum LogMelFeatures {
             let power = plan.power(frame).map { Double(Float($0)) }
             for m in 0..<melBands {
                 var s = 0.0
-                for k in 0..<bins { s += power[k] * Double(filterBank[m * bins + k]) }
+                let span = filterSpans[m]
+                for (j, w) in span.weights.enumerated() { s += power[span.start + j] * w }
                 logMel[t * melBands + m] = Double(Float(log1p(Double(Float(s)))))
             }
         }
