@@ -38,6 +38,7 @@ let package = Package(
         .executable(name: "xp-dense-index", targets: ["xp-dense-index"]),
         .executable(name: "xp-baselines", targets: ["xp-baselines"]),
         .executable(name: "xp-slurm", targets: ["xp-slurm"]),
+        .executable(name: "xp-diagnose", targets: ["xp-diagnose"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -207,6 +208,14 @@ let package = Package(
             dependencies: ["XPCore", "Pipeline", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-slurm"
         ),
+        .executableTarget(
+            name: "xp-diagnose",
+            dependencies: [
+                "XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools/xp-diagnose"
+        ),
 
         // MARK: Tests (swift-testing)
         // Shared by the test targets: ../shared/fixtures (skip traits), Fixtures/ (goldens, schemas),
@@ -224,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "ToolTests",
             dependencies: ["XPTestSupport", "XPCore", "EpisodeIO", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench", "xp-scan", "xp-select", "xp-export-qwen", "xp-index",
-                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines", "xp-slurm", "Pipeline"]
+                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines", "xp-slurm", "Pipeline", "xp-diagnose"]
         ),
     ]
 )

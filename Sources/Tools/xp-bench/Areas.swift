@@ -12,4 +12,5 @@ let benchAreas: [ParsableCommand.Type] = [
     BenchEval.self,
     BenchBaselines.self,
     BenchSlurm.self,
+    BenchDiagnose.self,
 ]
