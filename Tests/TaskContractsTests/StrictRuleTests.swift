@@ -48,7 +48,8 @@ import WindowAlign
         // The label runs of the truth are longer than the 4-window overlap blocks.
         #expect(try #require(interval["block"] as? Double) > 4)
         let row = try #require(report.rows.first)
-        #expect(row.interval?.lower == low && row.interval?.upper == high)
+        // (JSON text round trip: equal to the last printed digit.)
+        #expect(abs((row.interval?.lower ?? .nan) - low) < 1e-12 && abs((row.interval?.upper ?? .nan) - high) < 1e-12)
         let md = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
         #expect(md.contains(String(format: "[%.4f, %.4f]", low, high)))
         // Each seed file has its own interval from the same resamples.
@@ -259,12 +260,23 @@ import WindowAlign
     /// columns filled for classification.
     @Test func summaryShowsSeenClassAndCeiling() throws {
         let tmp = try TempFolder()
-        let (_, out) = try Self.run([.timelineAction, .misalignmentDetection], episodes: [try Fixture.episode(in: tmp)], in: tmp)
+        // Held-out episodes of the same scripted activity (a short episode's chronological
+        // test segment is an activity train never saw); five test windows get an action no
+        // train window has: an unseen class.
+        let train = try Fixture.episode(frames: 300, seed: 7, in: tmp)
+        var test = try Fixture.episode(frames: 300, seed: 8, in: tmp)
+        for i in 10..<15 { test.windows[i].action = "novel action" }
+        let policy = SplitPolicy.heldOutEpisodes(EpisodeAssignment(roles: [.train, .test], sessions: ["s1", "s2"]))
+        let (_, out) = try Self.run([.timelineAction, .misalignmentDetection], episodes: [train, test], policy: policy, in: tmp)
         let md = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
         #expect(md.contains("| Strongest baseline | Verdict (minimal / neural) | Seen-class macro F1 (minimal / neural) | Unseen ceiling |"))
         let m = try Self.json(out.appendingPathComponent("timeline_action/metrics.json"))
         let seen = try #require(m["seen_class_macro_f1"] as? Double)
         let ceiling = try #require(m["unseen_class_ceiling"] as? Double)
+        // By hand: the share of labelled test windows whose action a train window has.
+        let trainActions = Set(train.windows.map(\.action).filter { !$0.isEmpty })
+        let labelled = test.windows.filter { !$0.action.isEmpty }
+        #expect(abs(ceiling - Double(labelled.filter { trainActions.contains($0.action) }.count) / Double(labelled.count)) < 1e-12)
         let row = try #require(md.split(separator: "\n").first { $0.contains("`timeline_action`") })
         #expect(row.contains(String(format: "%.4f / —", seen)))
         #expect(row.hasSuffix(String(format: "| %.4f |", ceiling)))
