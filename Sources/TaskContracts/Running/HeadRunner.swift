@@ -164,7 +164,11 @@ public enum HeadRunner {
             let (m, s) = columnMoments(yTrain)
             out.targetMean = m.map { Float($0) }
             out.targetStd = s.map { $0 < 1e-6 ? Float(1) : Float($0) }
-            if p == .strict { out.targetScaler = try Standardiser.fit(y, rows: train, mode: .strict(.init())) }
+            // Strict: with every train column constant (a one-caption text block) there is
+            // nothing to standardise; scoring then keeps the plain z-units and says so.
+            if p == .strict, let scaler = try? Standardiser.fit(y, rows: train, mode: .strict(.init())), !scaler.keptColumns.isEmpty {
+                out.targetScaler = scaler
+            }
             switch head {
             case .minimal:
                 let model = p == .reference

@@ -40,7 +40,9 @@ enum RegressionScoring {
 
     /// The strict metrics.json keys that describe the target standardisation.
     static func standardisationFields(_ p: HeadPredictions) -> [(String, JSON)] {
-        guard let scaler = p.targetScaler else { return [] }
+        guard let scaler = p.targetScaler else {
+            return [("target_standardisation", .string("train mean/std with a 1e-6 floor: every train target column is constant, none could be kept"))]
+        }
         return [("target_standardisation", .string("train mean/std, constant columns dropped, std floored at 1e-3 × median std, z clipped to ±\(scaler.clip.map { "\($0)" } ?? "∞")")),
                 ("target_columns_kept", .int(scaler.keptColumns.count)), ("target_columns_dropped", .int(scaler.droppedColumns.count))]
     }
