@@ -38,8 +38,18 @@ public struct BootstrapInterval: Codable, Equatable, Sendable {
     public var resamples: Int
     /// Resamples on which the metric was defined (the closure returned a value).
     public var validResamples: Int
+    /// Block length (the mean block length for variable-length blocks), in samples.
     public var blockLength: Int
     public var seed: UInt64
+    /// How the blocks were cut (`"label_runs"`, `"episodes"`, `"fixed"`); nil for the
+    /// moving-block bootstrap of ``blockBootstrap(count:blockLength:resamples:confidence:seed:metric:)``.
+    public var method: String? = nil
+    /// Number of distinct blocks (variable-length blocks only).
+    public var blockCount: Int? = nil
+    /// Mean block length in samples (variable-length blocks only).
+    public var meanBlockLength: Double? = nil
+    /// Seeds pooled inside each resample (nil: one metric).
+    public var pooledSeeds: Int? = nil
 
     enum CodingKeys: String, CodingKey {
         case estimate, lower, upper
@@ -48,6 +58,10 @@ public struct BootstrapInterval: Codable, Equatable, Sendable {
         case validResamples = "valid_resamples"
         case blockLength = "block_length"
         case seed
+        case method
+        case blockCount = "block_count"
+        case meanBlockLength = "mean_block_length"
+        case pooledSeeds = "pooled_seeds"
     }
 }
 

@@ -59,6 +59,12 @@ public struct HeadPredictions: Sendable {
     /// Target statistics over train (for strict retrieval and reconstruction in z-space).
     public var targetMean: [Float] = []
     public var targetStd: [Float] = []
+    /// Strict: the target standardiser fitted on the training targets (constant columns
+    /// dropped, std floored, z clipped), in which retrieval and reconstruction are scored.
+    public var targetScaler: Standardiser?
+    /// P(class 1) of the two-class heads on each of the `extraInputs` passed to ``HeadRunner/run(_:head:seed:settings:shuffleTrainLabels:extraInputs:)``
+    /// (the strict controls), in order.
+    public var extraProbabilityOfClass1: [[Float]] = []
 }
 
 /// Trains one head on a problem and predicts its test rows.
@@ -66,10 +72,14 @@ public enum HeadRunner {
     /// Trains `head` on `problem`'s train rows with `seed` and predicts its test rows.
     /// `shuffleTrainLabels` permutes the training targets (a control: a head that still beats
     /// its baseline then is reading structure it should not).
+    /// `extraInputs`: further rows in the problem's input layout (unstandardised) that the
+    /// trained two-class head also scores, into `extraProbabilityOfClass1` (the controls).
     public static func run(_ problem: TaskProblem, head: HeadKind, seed: UInt64, settings: HeadSettings,
-                           shuffleTrainLabels: Bool = false) throws -> HeadPredictions {
+                           shuffleTrainLabels: Bool = false, extraInputs: [Matrix] = []) throws -> HeadPredictions {
         let p = problem.contract.suiteProtocol
-        let train = problem.trainRows
+        // Samples whose targets are invalid (strict: an undetected hand in the forecast
+        // horizon) train nothing; they still count as train rows in the split and audit.
+        let train = problem.fitRows
         let test = problem.testRows
         let mode: Standardiser.Mode = p == .reference ? .reference : .strict(.init(blocks: problem.inputBlocks))
         let scaler = try Standardiser.fit(problem.x, rows: train, mode: mode)
@@ -100,12 +110,14 @@ public enum HeadRunner {
             let yTrain = trainTargetRows.map { ids[$0] }
             let c = names.count
             let proba: Matrix
+            var extraProba: [Matrix] = []
             switch head {
             case .minimal:
                 var config = settings.softmax
                 config.seed = seed
                 let model = try SoftmaxRegression.train(x: xTrain, labels: yTrain, classCount: c, config: config)
                 proba = try model.predictProba(xTest)
+                extraProba = try extraInputs.map { try model.predictProba(try scaler.transform($0)) }
                 out.history = model.history
                 out.model = try model.archive(classNames: names, standardiser: scaler)
             case .neural:
@@ -114,6 +126,7 @@ public enum HeadRunner {
                 let model = try MLP.train(x: xTrain, targets: .classes(yTrain, classCount: c), config: config,
                                           validation: neuralValidation { .classes(validationRows.map { ids[$0] }, classCount: c) })
                 proba = try model.predictProba(xTest)
+                extraProba = try extraInputs.map { try model.predictProba(try scaler.transform($0)) }
                 keep(model)
                 out.model = try model.archive(classNames: names, standardiser: scaler)
             }
@@ -121,6 +134,7 @@ public enum HeadRunner {
             out.predictedClass = cls
             out.confidence = cls.enumerated().map { proba[$0.offset, $0.element] }
             if c == 2 { out.probabilityOfClass1 = (0..<proba.rows).map { proba[$0, 1] } }
+            if c == 2 { out.extraProbabilityOfClass1 = extraProba.map { pr in (0..<pr.rows).map { pr[$0, 1] } } }
         case let .multiLabel(rows, vocab):
             let y = try Matrix(rows: train.count, cols: vocab.count,
                                storage: trainTargetRows.flatMap { rows[$0].map { $0 ? Float(1) : 0 } })
@@ -150,6 +164,11 @@ public enum HeadRunner {
             let (m, s) = columnMoments(yTrain)
             out.targetMean = m.map { Float($0) }
             out.targetStd = s.map { $0 < 1e-6 ? Float(1) : Float($0) }
+            // Strict: with every train column constant (a one-caption text block) there is
+            // nothing to standardise; scoring then keeps the plain z-units and says so.
+            if p == .strict, let scaler = try? Standardiser.fit(y, rows: train, mode: .strict(.init())), !scaler.keptColumns.isEmpty {
+                out.targetScaler = scaler
+            }
             switch head {
             case .minimal:
                 let model = p == .reference

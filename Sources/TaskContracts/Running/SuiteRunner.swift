@@ -55,8 +55,21 @@ public struct TaskSummaryRow: Sendable {
     public var reason: String?
     /// Primary metric per seed (nil entries where undefined).
     public var primaryPerSeed: [Double?] = []
+    /// The baseline shown: strict, the strongest trivial one in the primary metric;
+    /// reference, the first one listed.
     public var baseline: BaselineScore?
+    /// The interval of the number the summary prints: with several seeds, of their mean
+    /// (seeds pooled inside each resample); with one, of that seed's value.
     public var interval: BootstrapInterval?
+    /// The primary metric's name in this run's protocol.
+    public var primaryMetric: String = ""
+    /// Strict: whether the interval clears the strongest trivial baseline (nil: undefined).
+    public var beatsBaseline: Bool?
+    /// Strict classification: the seen-class macro F1 of each seed.
+    public var seenClassPerSeed: [Double?] = []
+    /// Strict classification: the share of test windows whose class train has (the
+    /// accuracy ceiling of any head).
+    public var unseenCeiling: Double?
     /// Seconds spent training and scoring (all seeds).
     public var seconds: Double = 0
     /// Neural head: the kept epoch per seed when it stopped early on the validation split.
@@ -198,24 +211,35 @@ public enum SuiteRunner {
             }
             out.problemSeconds = Date().timeIntervalSince(start)
             out.leakage = problem.leakage()
+            // Strict controls (temporal-order pairs farther apart, misalignment shifts): rows
+            // the first seed's trained heads also score.
+            var controls: DraftedControls?
+            var controlsError: String?
+            if p == .strict {
+                do { controls = try TaskControls.draft(problem, episodes: episodes, parameters: config.parameters) } catch { controlsError = "\(error)" }
+            }
             for head in config.heads {
                 let folder = dir(root, head, task)
                 var row = TaskSummaryRow(task: task, head: head, status: "ok")
                 let headStart = Date()
                 do {
                     var first: TaskScore?
-                    var perSeed: [(UInt64, JSON)] = []
+                    var scores: [TaskScore] = []
+                    var firstPredictions: HeadPredictions?
+                    let bootstrap = config.bootstrap ?? (p == .strict)
                     for seed in config.seeds {
                         say("[\(ti + 1)/\(config.tasks.count)] \(task.rawValue): \(head.rawValue) head, seed \(seed)")
                         let pred = try HeadRunner.run(problem, head: head, seed: seed, settings: config.headSettings,
-                                                      shuffleTrainLabels: config.shuffleTrainLabels)
+                                                      shuffleTrainLabels: config.shuffleTrainLabels,
+                                                      extraInputs: first == nil ? (controls?.sets.map(\.x) ?? []) : [])
                         let score = try TaskEvaluator.evaluate(problem, pred, episodes: episodes, parameters: config.parameters,
-                                                               settings: config.headSettings, bootstrap: config.bootstrap)
+                                                               settings: config.headSettings, bootstrap: bootstrap, deferInterval: true)
                         row.primaryPerSeed.append(score.primary)
                         if let best = pred.bestEpoch { row.bestEpochs.append(best) }
-                        perSeed.append((seed, score.metrics))
+                        scores.append(score)
                         if first == nil {
                             first = score
+                            firstPredictions = pred
                             for (name, data) in score.files { try write(data, folder.appendingPathComponent(name)) }
                             if let model = pred.model {
                                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -226,13 +250,37 @@ public enum SuiteRunner {
                         }
                     }
                     guard var metrics = first?.metrics, let score = first else { continue }
-                    row.baseline = score.baselines.first
-                    row.interval = score.interval
+                    // One bootstrap for all seeds: each resample scores every seed, so the
+                    // interval describes the mean over seeds that the summary prints.
+                    let intervals = bootstrap ? SeedPooling.intervals(scores) : nil
+                    var perSeed = scores.map { ($0.seed, $0.metrics) }
+                    if let intervals {
+                        for k in perSeed.indices { perSeed[k].1 = SeedPooling.withIntervals(perSeed[k].1, intervals, seed: k, of: scores[k]) }
+                        metrics = SeedPooling.withIntervals(metrics, intervals, seed: nil, of: score)
+                    }
+                    row.primaryMetric = score.primaryMetric
+                    row.baseline = p == .strict ? (score.strongestBaseline ?? score.baselines.first) : score.baselines.first
+                    row.interval = intervals?.reported(seed: nil)
+                    if p == .strict {
+                        row.beatsBaseline = BaselineVerdict.beats(row.interval, score.strongestBaseline, higherIsBetter: task.higherIsBetter)
+                        row.seenClassPerSeed = scores.map { $0.metrics["seen_class_macro_f1"]?.numberValue }
+                        row.unseenCeiling = score.metrics["unseen_class_ceiling"]?.numberValue
+                        var controlsJSON: JSON?
+                        if let controlsError { controlsJSON = .object([("error", .string(controlsError))]) }
+                        if let controls, let pred = firstPredictions {
+                            say("[\(ti + 1)/\(config.tasks.count)] \(task.rawValue): \(head.rawValue) head, controls")
+                            controlsJSON = try TaskControls.score(controls, problem: problem, head: head, predictions: pred, configuration: config)
+                        }
+                        if let controlsJSON {
+                            try write(Data(controlsJSON.text().utf8), folder.appendingPathComponent("controls.json"))
+                            metrics = SeedPooling.setting(metrics, "controls", controlsJSON)
+                        }
+                    }
                     if config.seeds.count > 1 {
                         var f = metrics.fields
                         let ms = row.primaryMeanStd
                         f.append(("primary_over_seeds", .object([
-                            ("metric", .string(task.primaryMetric)), ("mean", .num(ms?.mean)), ("std", .num(ms?.std)),
+                            ("metric", .string(score.primaryMetric)), ("mean", .num(ms?.mean)), ("std", .num(ms?.std)),
                             ("seeds", .array(config.seeds.map { .int(Int($0)) })),
                             ("values", .array(row.primaryPerSeed.map { JSON.num($0) }))])))
                         metrics = .object(f)
@@ -253,7 +301,7 @@ public enum SuiteRunner {
                 row.seconds = Date().timeIntervalSince(headStart)
                 out.rows.append(row)
                 say(String(format: "[%d/%d] %@: %@ head done in %.1f s, %@ = %@", ti + 1, config.tasks.count, task.rawValue, head.rawValue,
-                           row.seconds, task.primaryMetric, row.primaryMeanStd.map { String(format: "%.4f", $0.mean) } ?? "n/a"))
+                           row.seconds, task.primaryMetric(for: p), row.primaryMeanStd.map { String(format: "%.4f", $0.mean) } ?? "n/a"))
             }
             return out
         }
@@ -348,6 +396,7 @@ public enum SuiteRunner {
     /// interval and (reference protocol) the published number.
     public static func markdownTable(rows: [TaskSummaryRow], config: SuiteConfiguration, episodes: [SuiteEpisode], policy: SplitPolicy) -> String {
         let p = config.suiteProtocol
+        if p == .strict { return StrictSummary.markdown(rows: rows, config: config, episodes: episodes, policy: policy) }
         func cell(_ r: TaskSummaryRow?) -> String {
             guard let r else { return "—" }
             switch r.status {
@@ -395,6 +444,13 @@ public enum SuiteRunner {
             }
         }
         if !notes.isEmpty { lines += ["", "Not applicable or failed:", ""] + notes }
+        lines += dataQualityLines(episodes)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The summary's data-quality section (empty when no finding reaches a warning).
+    static func dataQualityLines(_ episodes: [SuiteEpisode]) -> [String] {
+        var lines: [String] = []
         let flagged = episodes.filter { $0.dataFindings.contains { $0.severity >= .warning } }
         if !flagged.isEmpty {
             lines += ["", "Data quality (findings of the quality pass, `xp-qa` for all of them):", ""]
@@ -404,6 +460,6 @@ public enum SuiteRunner {
                 if findings.count > 10 { lines.append("- `\(episode.name)`: … \(findings.count - 10) more") }
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines
     }
 }

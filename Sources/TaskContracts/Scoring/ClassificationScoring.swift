@@ -36,18 +36,20 @@ enum ClassificationScoring {
         let majority = Statistics.mostCommon(trainTruth) ?? 0
         let base = try classificationMetrics(truth: truth, predicted: truth.map { _ in majority }, classNames: names, trainTruth: trainTruth)
         parts.baselines.append(BaselineScore(name: "majority_class", value: base.metrics.macroF1))
-        parts.baselines.append(BaselineScore(name: "majority_class_accuracy", value: base.metrics.accuracy))
+        parts.baselines.append(BaselineScore(name: "majority_class_accuracy", value: base.metrics.accuracy, metric: "accuracy"))
         if strict {
+            let prior = priorRateBaseline(truth: truth, trainTruth: trainTruth, classCount: names.count)
+            parts.baselines.append(BaselineScore(name: "prior_rate", value: prior.macroF1))
+            parts.baselines.append(BaselineScore(name: "prior_rate_accuracy", value: prior.accuracy, metric: "accuracy"))
             parts.fields += [("seen_class_accuracy", .num(m.seenClassAccuracy)), ("seen_class_macro_f1", .num(m.seenClassMacroF1)),
                              ("unseen_class_ceiling", .num(m.unseenClassCeiling)), ("num_seen_class_windows", .int(m.numSeenClassWindows ?? 0))]
         }
         try extra?(&parts)
-        if s.bootstrap {
-            parts.interval = try? blockBootstrap(count: truth.count, blockLength: s.windowBlock, resamples: TaskEvaluator.bootstrapResamples,
-                                                 seed: predictions.seed) { idx in
-                try classificationMetrics(truth: idx.map { truth[$0] }, predicted: idx.map { pred[$0] }, classNames: names).metrics.macroF1
-            }
-        }
+        // The label runs of the truth are the dependence blocks (one action lasts many windows).
+        parts.segments = truth
+        parts.resampled.insert(ResampledMetric(key: "primary") { idx in
+            try? classificationMetrics(truth: idx.map { truth[$0] }, predicted: idx.map { pred[$0] }, classNames: names).metrics.macroF1
+        }, at: 0)
         parts.files.append(("per_class_metrics.csv", Data(report.perClassCSV().utf8)))
         parts.files.append(("confusion_matrix.csv", Data(report.confusion.csv().utf8)))
         var csv = CSVWriter(lineTerminator: .lf)
@@ -60,4 +62,18 @@ enum ClassificationScoring {
         parts.files.append(("predictions.csv", Data(csv.text.utf8)))
         return parts
     }
+}
+
+/// The expected score of guessing each class at its train frequency: class c is predicted
+/// with probability p_c (train share) on a test set where it has share q_c, so its expected
+/// precision is q_c and recall p_c; F1_c = 2·p_c·q_c/(p_c + q_c), averaged over the classes
+/// present in the test truth (the macro average of the primary metric); accuracy Σ p_c·q_c.
+func priorRateBaseline(truth: [Int], trainTruth: [Int], classCount: Int) -> (macroF1: Double, accuracy: Double) {
+    guard !truth.isEmpty, !trainTruth.isEmpty, classCount > 0 else { return (0, 0) }
+    var p = [Double](repeating: 0, count: classCount), q = [Double](repeating: 0, count: classCount)
+    for t in trainTruth where t >= 0 && t < classCount { p[t] += 1 / Double(trainTruth.count) }
+    for t in truth where t >= 0 && t < classCount { q[t] += 1 / Double(truth.count) }
+    let present = (0..<classCount).filter { q[$0] > 0 }
+    let f1 = present.map { c in p[c] + q[c] > 0 ? 2 * p[c] * q[c] / (p[c] + q[c]) : 0 }
+    return (f1.reduce(0, +) / Double(max(present.count, 1)), zip(p, q).reduce(0) { $0 + $1.0 * $1.1 })
 }

@@ -34,11 +34,15 @@ enum MultiLabelScoring {
         let constant = try labelFrequencyBaseline(train: train.map { rows[$0] })
         let base = try multiLabelMetrics(truth: truth, predicted: truth.map { _ in constant }, macroAverage: macro)
         parts.baselines.append(BaselineScore(name: "label_frequency", value: base.microF1))
-        if s.bootstrap {
-            parts.interval = try? blockBootstrap(count: truth.count, blockLength: s.windowBlock, resamples: TaskEvaluator.bootstrapResamples,
-                                                 seed: predictions.seed) { idx in
-                try multiLabelMetrics(truth: idx.map { truth[$0] }, predicted: idx.map { pred[$0] }, macroAverage: macro).microF1
-            }
+        parts.resampled.append(ResampledMetric(key: "primary") { idx in
+            try? multiLabelMetrics(truth: idx.map { truth[$0] }, predicted: idx.map { pred[$0] }, macroAverage: macro).microF1
+        })
+        if strict {
+            // The vocabulary is the train split's (test-only objects cannot be learned).
+            let unseen = s.problem.unseenTestObjects
+            parts.fields += [("vocabulary", .string("objects positive in at least one train window")),
+                             ("num_unseen_test_objects", .int(unseen.count)),
+                             ("unseen_test_objects", .array(unseen.map { .object([("name", .string($0.name)), ("test_windows", .int($0.count))]) }))]
         }
         parts.files.append(("object_vocab.json", Data(JSON.array(vocab.map { .string($0) }).text().utf8)))
         func join(_ r: [Bool]) -> String { zip(vocab, r).filter { $0.1 }.map(\.0).joined(separator: "|") }

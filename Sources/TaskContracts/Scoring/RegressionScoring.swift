@@ -29,6 +29,24 @@ enum RegressionScoring {
         return out
     }
 
+    /// `m` in train z-units for scoring. Strict (when the head fitted a target standardiser):
+    /// constant train columns dropped, std floored, z clipped to ±10, so a column that barely
+    /// varies in train cannot blow up the test error (mean per-dimension r2 of reconstruction
+    /// reached −203 with a bare 1e-6 floor); otherwise ``zscore(_:_:)``.
+    static func standardised(_ m: Matrix, _ p: HeadPredictions) throws -> Matrix {
+        if let scaler = p.targetScaler, scaler.inputColumns == m.cols { return try scaler.transform(m) }
+        return try Matrix(rows: m.rows, cols: m.cols, storage: zscore(m, p))
+    }
+
+    /// The strict metrics.json keys that describe the target standardisation.
+    static func standardisationFields(_ p: HeadPredictions) -> [(String, JSON)] {
+        guard let scaler = p.targetScaler else {
+            return [("target_standardisation", .string("train mean/std with a 1e-6 floor: every train target column is constant, none could be kept"))]
+        }
+        return [("target_standardisation", .string("train mean/std, constant columns dropped, std floored at 1e-3 × median std, z clipped to ±\(scaler.clip.map { "\($0)" } ?? "∞")")),
+                ("target_columns_kept", .int(scaler.keptColumns.count)), ("target_columns_dropped", .int(scaler.droppedColumns.count))]
+    }
+
     /// `predictions.npz`: `y_true`, `y_pred` and the test rows' window indices.
     static func predictionsFile(_ s: TaskScoring, truth: Matrix, predicted: Matrix) throws -> (String, Data) {
         let test = s.test

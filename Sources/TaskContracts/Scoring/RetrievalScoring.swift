@@ -30,7 +30,7 @@ enum RetrievalScoring {
     static func score(_ s: TaskScoring, queries side: Queries, sameGroupPositives: Bool, positivesDescription: String) throws -> TaskScoreParts {
         let (yTest, yPred) = try RegressionScoring.values(s)
         let predictions = s.predictions, test = s.test, strict = s.strict
-        let k = yTest.cols
+        var k = yTest.cols
         var parts = TaskScoreParts()
         var queries: [Float], candidates: [Float]
         switch side {
@@ -39,9 +39,13 @@ enum RetrievalScoring {
         }
         var positives: [[Int]]? = nil
         if strict {
-            queries = RegressionScoring.zscore(try Matrix(rows: test.count, cols: k, storage: queries), predictions)
-            candidates = RegressionScoring.zscore(try Matrix(rows: test.count, cols: k, storage: candidates), predictions)
-            var sets = try tolerancePositives(queries: test.count, candidates: test.count, tolerance: s.parameters.retrievalToleranceWindows)
+            let q = try RegressionScoring.standardised(try Matrix(rows: test.count, cols: k, storage: queries), predictions)
+            let c = try RegressionScoring.standardised(try Matrix(rows: test.count, cols: k, storage: candidates), predictions)
+            (queries, candidates, k) = (q.storage, c.storage, q.cols)
+            // Within the tolerance of the same episode's window: test positions of different
+            // episodes are not neighbours, however close their positions in the test list.
+            let where_ = test.map { (episode: s.problem.samples[$0].episode, window: s.problem.samples[$0].window) }
+            var sets = try episodeTolerancePositives(where_, tolerance: s.parameters.retrievalToleranceWindows)
             if sameGroupPositives, let groups = s.problem.groups {
                 let g = test.map { groups[$0] }
                 let same = try groupPositives(queryGroups: g, candidateGroups: g)
@@ -62,15 +66,25 @@ enum RetrievalScoring {
             parts.fields += [("retrieval_space", .string("train z-scores")),
                              ("positives", .string(positivesDescription)),
                              ("mean_positives_per_query", .num(Double(positives?.reduce(0) { $0 + $1.count } ?? test.count) / Double(test.count))),
-                             ("chance_mrr", .num(chance.mrr)), ("chance_top5_accuracy", .num(chance.top5Accuracy))]
+                             ("chance_mrr", .num(chance.mrr)), ("chance_top5_accuracy", .num(chance.top5Accuracy)),
+                             ("positives_within", .string("the same episode"))]
+            parts.fields += RegressionScoring.standardisationFields(predictions)
         }
-        if s.bootstrap {
-            let rr = ranks.map { 1 / Double($0) }
-            parts.interval = try? blockBootstrap(count: rr.count, blockLength: s.windowBlock, resamples: TaskEvaluator.bootstrapResamples,
-                                                 seed: predictions.seed) { idx in
-                idx.reduce(0.0) { $0 + rr[$1] } / Double(idx.count)
-            }
-        }
+        let rr = ranks.map { 1 / Double($0) }
+        parts.resampled.append(ResampledMetric(key: "primary") { idx in
+            idx.isEmpty ? nil : idx.reduce(0.0) { $0 + rr[$1] } / Double(idx.count)
+        })
         return parts
+    }
+}
+
+/// For each test position, the positions of the same episode whose window is within
+/// `tolerance` windows of its own (itself included), in increasing order.
+func episodeTolerancePositives(_ items: [(episode: Int, window: Int)], tolerance: Int) throws -> [[Int]] {
+    guard tolerance >= 0 else { throw SuiteError.invalidArgument(what: "retrieval tolerance", detail: "expected ≥ 0 windows, found \(tolerance)") }
+    var byEpisode: [Int: [(window: Int, position: Int)]] = [:]
+    for (k, it) in items.enumerated() { byEpisode[it.episode, default: []].append((it.window, k)) }
+    return items.map { it in
+        (byEpisode[it.episode] ?? []).filter { abs($0.window - it.window) <= tolerance }.map(\.position).sorted()
     }
 }

@@ -26,6 +26,28 @@ struct TaskScoring {
         return max(1, (w.size + w.stride - 1) / w.stride)
     }
     var featureDim: Int { problem.x.cols }
+    /// The metric name this run reports as primary (AUROC for strict pair tasks).
+    var primaryMetric: String { task.primaryMetric(for: problem.contract.suiteProtocol) }
+
+    /// The segment label of each test row for the dependence-aware bootstrap blocks: the
+    /// window's majority action (its activity), as an id in first-appearance order.
+    var actionSegments: [Int] {
+        var ids: [String: Int] = [:]
+        return test.map { row in
+            let a = window(row).action
+            if let k = ids[a] { return k }
+            ids[a] = ids.count
+            return ids.count - 1
+        }
+    }
+
+    /// The bootstrap blocks of the test rows: runs of one segment label within an episode,
+    /// at least ``windowBlock`` samples long (twice that for pairs, two rows per window).
+    func dependenceBlocks(segments: [Int], pairs: Bool) throws -> DependenceBlocks {
+        try DependenceBlocks.build(segments: segments, episodes: test.map { problem.samples[$0].episode },
+                                   positions: test.map { problem.samples[$0].window },
+                                   minimumLength: pairs ? 2 * windowBlock : windowBlock)
+    }
 
     /// Several episodes: per-row CSVs start with an `episode` column.
     var multiEpisode: Bool { episodes.count > 1 }
@@ -81,4 +103,20 @@ struct TaskScoreParts {
     var interval: BootstrapInterval?
     /// Files beside metrics.json: name → bytes.
     var files: [(String, Data)] = []
+    /// The metrics to bootstrap, the primary first: each on a list of test positions. The
+    /// runner resamples them, pooling seeds (``TaskEvaluator``, ``SuiteRunner``).
+    var resampled: [ResampledMetric] = []
+    /// The segment label of each test position (default: the window's action).
+    var segments: [Int]?
+    /// Pair tasks: two rows per window, blocks twice as long at least.
+    var pairBlocks = false
+    /// Bootstrap resamples (fewer for the costly reconstruction r2).
+    var resamples = TaskEvaluator.bootstrapResamples
+}
+
+/// A metric recomputed on a bootstrap resample of the test positions.
+struct ResampledMetric: Sendable {
+    /// `"primary"`, or the metrics.json key it describes (`boundary_f1`).
+    var key: String
+    var metric: @Sendable ([Int]) -> Double?
 }

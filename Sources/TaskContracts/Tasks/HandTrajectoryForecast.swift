@@ -33,7 +33,8 @@ struct HandTrajectoryForecast: SuiteTask {
         }
         let k = b.parameters.forecastFrames
         var samples: [Sample] = []
-        var valueRows: [[Float]] = [], lastPoses: [[Float]] = [], jointValid: [Bool] = []
+        var valueRows: [[Float]] = [], lastPoses: [[Float]] = [], velocityRows: [[Float]] = [], jointValid: [Bool] = []
+        var targetValid: [Bool] = []
         for (ei, ep) in b.episodes.enumerated() {
             guard let h = ep.frames.handsMinusRoot else { continue }
             let present = ep.frames.handPresent
@@ -41,25 +42,40 @@ struct HandTrajectoryForecast: SuiteTask {
                 samples.append(b.sample(ei, i, horizon: k))
                 var row: [Float] = []
                 row.reserveCapacity(126 * k)
-                var last: [Float] = []
+                var last: [Float] = [], velocity: [Float] = []
                 last.reserveCapacity(126 * k)
-                for f in (win.end + 1)...(win.end + k) {
+                velocity.reserveCapacity(126 * k)
+                let end = h[(win.end * 126)..<(win.end * 126 + 126)]
+                // The motion of the last observed frame (zero at the episode's first frame).
+                let previous = win.end > 0 ? Array(h[((win.end - 1) * 126)..<(win.end * 126)]) : Array(end)
+                var valid = true
+                for (step, f) in ((win.end + 1)...(win.end + k)).enumerated() {
                     row += h[(f * 126)..<(f * 126 + 126)]
-                    last += h[(win.end * 126)..<(win.end * 126 + 126)]
+                    last += end
+                    for (a, b) in zip(end, previous) { velocity.append(a + Float(step + 1) * (a - b)) }
                     // Undetected hands are masked in the strict MPJPE (spec §7, 5).
                     for j in 0..<Self.joints {
-                        jointValid.append(present.map { $0[f * 2 + (j < 21 ? 0 : 1)] } ?? true)
+                        let ok = present.map { $0[f * 2 + (j < 21 ? 0 : 1)] } ?? true
+                        jointValid.append(ok)
+                        valid = valid && ok
                     }
                 }
                 valueRows.append(row)
                 lastPoses.append(last)
+                velocityRows.append(velocity)
+                targetValid.append(valid)
             }
         }
         let targets = TaskTargets.values(try TaskProblemBuilder.matrix(rows: valueRows, cols: 126 * k, what: "hand forecast targets"))
+        if b.strict, !targetValid.contains(true) {
+            throw b.notApplicable("no forecast target is valid: every horizon has an undetected hand or a frame without a valid camera pose or pelvis (see the hand blocks' notes)")
+        }
         let inputs = try b.windowInputs(samples)
         return TaskDraft(samples: samples, targets: targets, inputs: inputs,
                          lastPose: try TaskProblemBuilder.matrix(rows: lastPoses, cols: 126 * k, what: "last-pose baseline"),
-                         jointValid: jointValid)
+                         jointValid: jointValid,
+                         constantVelocity: try TaskProblemBuilder.matrix(rows: velocityRows, cols: 126 * k, what: "constant-velocity baseline"),
+                         targetValid: targetValid)
     }
 
     func score(_ s: TaskScoring) throws -> TaskScoreParts {
@@ -68,7 +84,6 @@ struct HandTrajectoryForecast: SuiteTask {
         let k = yTest.cols, joints = Self.joints
         var parts = TaskScoreParts()
         let frames = s.parameters.forecastFrames
-        let reg = try regressionMetrics(truth: yTest.storage, predicted: yPred.storage, columns: k)
         var mask: [Bool]? = nil
         if strict, let valid = problem.jointValid {
             var m: [Bool] = []
@@ -76,6 +91,9 @@ struct HandTrajectoryForecast: SuiteTask {
             for row in test { m += valid[(row * frames * joints)..<((row + 1) * frames * joints)] }
             mask = m.contains(true) ? m : nil
         }
+        // Strict: undetected joints are left out of every metric (three values per joint).
+        let valueMask = mask.map { m in m.flatMap { [$0, $0, $0] } }
+        let reg = try regressionMetrics(truth: yTest.storage, predicted: yPred.storage, columns: k, mask: valueMask)
         let pose = try poseErrorMetrics(truth: yTest.storage, predicted: yPred.storage, frames: frames, joints: joints, validJoints: mask)
         parts.fields += [("mse", .num(reg.mse)), ("mae", .num(reg.mae)), ("r2", .num(reg.r2))]
         parts.fields += s.header(.windows)
@@ -93,23 +111,28 @@ struct HandTrajectoryForecast: SuiteTask {
                 parts.baselines.append(BaselineScore(name: "last_pose_zero_velocity", value: v))
             }
         }
+        if strict, let cv = problem.constantVelocity {
+            if let v = try poseErrorMetrics(truth: yTest.storage, predicted: try cv.gatherRows(test).storage, frames: frames, joints: joints, validJoints: mask).mpjpe {
+                parts.baselines.append(BaselineScore(name: "constant_velocity", value: v))
+            }
+        }
         if let v = try meanPose(testMean) { parts.baselines.append(BaselineScore(name: "test_mean_pose_oracle", value: v)) }
         if trainMean.count == k, let v = try meanPose(trainMean) { parts.baselines.append(BaselineScore(name: "train_mean_pose", value: v)) }
         if strict {
             parts.fields.append(("mpjpe_masked_undetected_joints", .bool(mask != nil)))
-            let perDim = try regressionMetrics(truth: yTest.storage, predicted: yPred.storage, columns: k, perDimension: true)
+            let perDim = try regressionMetrics(truth: yTest.storage, predicted: yPred.storage, columns: k, mask: valueMask, perDimension: true)
             parts.fields.append(("mean_per_dimension_r2", .num(perDim.meanPerDimensionR2)))
+            let masked = problem.trainRows.count - problem.fitRows.count
+            parts.fields += [("metrics_masked_undetected_joints", .bool(mask != nil)), ("train_samples_masked_invalid_target", .int(masked)),
+                             ("train_mean_over", .string("train samples with a valid target"))]
         }
-        if s.bootstrap {
-            let perRow = perRowPoseError(truth: yTest.storage, predicted: yPred.storage, rows: test.count, frames: frames, mask: mask)
-            // Joint-weighted like MPJPE itself: summed errors over summed joint counts.
-            parts.interval = try? blockBootstrap(count: test.count, blockLength: s.windowBlock, resamples: TaskEvaluator.bootstrapResamples,
-                                                 seed: predictions.seed) { idx in
-                var sum = 0.0, n = 0
-                for i in idx { sum += perRow[i].sum; n += perRow[i].count }
-                return n > 0 ? sum / Double(n) : nil
-            }
-        }
+        let perRow = perRowPoseError(truth: yTest.storage, predicted: yPred.storage, rows: test.count, frames: frames, mask: mask)
+        // Joint-weighted like MPJPE itself: summed errors over summed joint counts.
+        parts.resampled.append(ResampledMetric(key: "primary") { idx in
+            var sum = 0.0, n = 0
+            for i in idx { sum += perRow[i].sum; n += perRow[i].count }
+            return n > 0 ? sum / Double(n) : nil
+        })
         parts.files.append(try RegressionScoring.predictionsFile(s, truth: yTest, predicted: yPred))
         return parts
     }

@@ -36,26 +36,31 @@ struct ModalityReconstruction: SuiteTask {
         let predictions = s.predictions, test = s.test, strict = s.strict
         let k = yTest.cols
         var parts = TaskScoreParts()
-        let (t, p) = strict ? (RegressionScoring.zscore(yTest, predictions), RegressionScoring.zscore(yPred, predictions)) : (yTest.storage, yPred.storage)
-        let reg = try regressionMetrics(truth: t, predicted: p, columns: k, perDimension: strict)
+        var t = yTest.storage, p = yPred.storage, kept = k
+        if strict {
+            let zt = try RegressionScoring.standardised(yTest, predictions), zp = try RegressionScoring.standardised(yPred, predictions)
+            (t, p, kept) = (zt.storage, zp.storage, zt.cols)
+        }
+        guard kept > 0 else {
+            throw SuiteError.notApplicable(task: s.task.rawValue, reason: "every target column is constant on train (nothing to reconstruct)")
+        }
+        let reg = try regressionMetrics(truth: t, predicted: p, columns: kept, perDimension: strict)
         parts.fields += [("mse", .num(reg.mse)), ("mae", .num(reg.mae)), ("r2", .num(reg.r2))]
         parts.fields += s.header(.trainTestWindows)
         parts.fields.append(("target_dim", .int(k)))
         if strict {
             parts.fields += [("target_space", .string("train z-scores")), ("mean_per_dimension_r2", .num(reg.meanPerDimensionR2))]
+            parts.fields += RegressionScoring.standardisationFields(predictions)
         }
         parts.primary = reg.r2
         // Predicting the train mean; in z-units that is the zero row.
-        let meanRow = strict ? [Float](repeating: 0, count: k) : predictions.targetMean
-        let base = try regressionMetrics(truth: t, predicted: (0..<test.count).flatMap { _ in meanRow }, columns: k)
+        let meanRow = strict ? [Float](repeating: 0, count: kept) : predictions.targetMean
+        let base = try regressionMetrics(truth: t, predicted: (0..<test.count).flatMap { _ in meanRow }, columns: kept)
         parts.baselines.append(BaselineScore(name: "train_mean", value: base.r2))
-        if s.bootstrap {
-            let resampler = try PooledR2Resampler(truth: t, predicted: p, columns: k)
-            // 200 resamples: each recomputes r2 over every target dimension.
-            parts.interval = try? blockBootstrap(count: test.count, blockLength: s.windowBlock, resamples: 200, seed: predictions.seed) { idx in
-                resampler.r2(rows: idx)
-            }
-        }
+        let resampler = try PooledR2Resampler(truth: t, predicted: p, columns: kept)
+        // 200 resamples: each recomputes r2 over every target dimension.
+        parts.resamples = 200
+        parts.resampled.append(ResampledMetric(key: "primary") { idx in resampler.r2(rows: idx) })
         parts.files.append(try RegressionScoring.predictionsFile(s, truth: yTest, predicted: yPred))
         return parts
     }

@@ -31,6 +31,10 @@ protocol SuiteTask: Sendable {
     /// The task's metrics.json keys (before the shared tail), primary metric, baselines,
     /// interval and files.
     func score(_ s: TaskScoring) throws -> TaskScoreParts
+
+    /// Strict controls: rows the trained head also scores, and ablations it is retrained
+    /// on (default: none). Runs after the split, from test windows only.
+    func controls(_ c: ControlDrafting) throws(SuiteError) -> DraftedControls
 }
 
 /// What a task says about itself: the card behind ``TaskID``'s properties.
@@ -40,6 +44,8 @@ struct TaskCard: Sendable {
     var kind: TaskKind
     /// The metric the summary table reports.
     var primaryMetric: String
+    /// The primary metric of the strict protocol when it differs (the pair tasks: AUROC).
+    var strictPrimaryMetric: String? = nil
     /// False for error metrics.
     var higherIsBetter = true
     /// The reference's `input` string in metrics.json.

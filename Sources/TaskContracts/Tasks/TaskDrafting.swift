@@ -86,6 +86,11 @@ struct TaskDraft {
     /// Task 5: the zero-velocity baseline rows and the joint validity mask.
     var lastPose: Matrix? = nil
     var jointValid: [Bool]? = nil
+    /// Task 5: the constant-velocity baseline rows.
+    var constantVelocity: Matrix? = nil
+    /// Per sample: whether its target is valid throughout (strict masks the others out of
+    /// training).
+    var targetValid: [Bool]? = nil
     /// Task 8: samples with identical caption text share a group.
     var groups: [Int]? = nil
     /// Strict protocol: a single-class test split is also not applicable (task 6, whose

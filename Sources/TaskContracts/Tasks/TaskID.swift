@@ -78,6 +78,13 @@ extension TaskID {
     /// The metric the summary table reports (the walkthroughs' choice).
     public var primaryMetric: String { unit.card.primaryMetric }
 
+    /// The metric a run of protocol `p` reports as primary: ``primaryMetric``, except in
+    /// `strict` for the pair tasks, whose F1 rewards predicting one class (an all-positive
+    /// head scores the always-positive F1) and whose primary metric there is AUROC.
+    public func primaryMetric(for p: SuiteProtocol) -> String {
+        p == .strict ? (unit.card.strictPrimaryMetric ?? unit.card.primaryMetric) : unit.card.primaryMetric
+    }
+
     /// False for error metrics (lower is better).
     public var higherIsBetter: Bool { unit.card.higherIsBetter }
 

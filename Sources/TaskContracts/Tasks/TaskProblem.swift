@@ -55,6 +55,15 @@ public struct TaskProblem: Sendable {
     public var lastPose: Matrix?
     /// Task 5 strict: per sample × future frame × 42 joints, whether the joint was detected.
     public var jointValid: [Bool]?
+    /// Task 5 strict: the constant-velocity baseline rows (last pose plus the last frame's
+    /// motion, extrapolated over the horizon).
+    public var constantVelocity: Matrix?
+    /// Strict: per sample, whether its target is valid throughout (task 5: every joint of
+    /// the horizon detected). Samples with an invalid target do not train.
+    public var targetValid: [Bool]?
+    /// Task 7 strict: objects of the test windows that no train window has (left out of the
+    /// train-built vocabulary), with the number of test windows each appears in.
+    public var unseenTestObjects: [(name: String, count: Int)] = []
     /// Task 8: a group id per sample; samples with an identical caption text share it.
     public var groups: [Int]?
     /// Notes for metrics.json (missing blocks, dropped samples, ...).
@@ -63,6 +72,12 @@ public struct TaskProblem: Sendable {
     public var gapWindows: Int
 
     public var trainRows: [Int] { roles.indices.filter { roles[$0] == .train } }
+    /// The train rows a head fits on: those whose target is valid (all train rows unless
+    /// ``targetValid`` masks some).
+    public var fitRows: [Int] {
+        guard let valid = targetValid, valid.count == roles.count else { return trainRows }
+        return roles.indices.filter { roles[$0] == .train && valid[$0] }
+    }
     public var testRows: [Int] { roles.indices.filter { roles[$0] == .test } }
     public var validationRows: [Int] { roles.indices.filter { roles[$0] == .validation } }
 
@@ -160,7 +175,29 @@ public enum TaskProblemBuilder {
         problem.boundaries = draft.boundaries
         problem.lastPose = draft.lastPose
         problem.jointValid = draft.jointValid
+        problem.constantVelocity = draft.constantVelocity
         problem.groups = draft.groups
+        if contract.suiteProtocol == .strict {
+            problem.targetValid = draft.targetValid
+            if let valid = draft.targetValid, valid.count == roles.count {
+                let masked = roles.indices.filter { roles[$0] == .train && !valid[$0] }.count
+                if masked > 0 { problem.notes.append("\(masked) train samples with an invalid target frame (undetected or invalid hand) do not train") }
+                if problem.fitRows.isEmpty {
+                    throw .notApplicable(task: name, reason: "no train sample has a valid target (every one has an undetected or invalid hand frame)")
+                }
+            }
+            // The object vocabulary is the train split's: an object only the test windows
+            // have cannot be learned, and building the vocabulary over them leaks the test.
+            if case let .multiLabel(rows, vocab) = problem.targets {
+                let trainRows = problem.trainRows, testRows = problem.testRows
+                let keep = vocab.indices.filter { j in trainRows.contains { rows[$0][j] } }
+                problem.unseenTestObjects = vocab.indices.filter { !keep.contains($0) }.compactMap { j in
+                    let n = testRows.filter { rows[$0][j] }.count
+                    return n > 0 ? (vocab[j], n) : nil
+                }
+                problem.targets = .multiLabel(rows: rows.map { r in keep.map { r[$0] } }, vocabulary: keep.map { vocab[$0] })
+            }
+        }
 
         // Split sanity.
         let nTrain = roles.filter { $0 == .train }.count, nTest = roles.filter { $0 == .test }.count

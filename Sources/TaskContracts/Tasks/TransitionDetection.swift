@@ -49,6 +49,15 @@ struct TransitionDetection: SuiteTask {
                              ("true_boundaries", .int(b.trueBoundaries)), ("predicted_boundaries", .int(b.predictedBoundaries)),
                              ("mean_abs_timing_error_frames", .num(b.meanAbsTimingErrorFrames))]
             if s.strict { parts.fields.append(("boundary_peak_picking", .string("runs merged, one peak per \(2 * s.parameters.boundaryToleranceFrames) frames"))) }
+            // Boundary F1 gets an interval too: its counts are additive over test positions.
+            let counts = b.perPosition
+            parts.resampled.append(ResampledMetric(key: "boundary_f1") { idx in
+                var m = 0, t = 0, pr = 0
+                for i in idx where i < counts.count { m += counts[i].matched; t += counts[i].truth; pr += counts[i].predicted }
+                guard t > 0 else { return nil }
+                let precision = pr > 0 ? Double(m) / Double(pr) : 0, recall = Double(m) / Double(t)
+                return precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
+            })
             let episodes = s.episodes
             var csv = CSVWriter(lineTerminator: .lf)
             csv.writeRow(s.multiEpisode ? ["episode", "frame"] : ["frame"])
@@ -65,6 +74,7 @@ struct TransitionDetection: SuiteTask {
     func boundaryScores(_ s: TaskScoring, peakPicking: Bool) throws -> BoundaryScore {
         let problem = s.problem, predictions = s.predictions, episodes = s.episodes, parameters = s.parameters
         var matched = 0, trueCount = 0, predCount = 0, timing = 0.0
+        var perPosition = [(matched: Int, truth: Int, predicted: Int)](repeating: (0, 0, 0), count: predictions.testRows.count)
         for e in episodes.indices {
             let ks = predictions.testRows.indices.filter { problem.samples[predictions.testRows[$0]].episode == e }
             guard !ks.isEmpty else { continue }
@@ -80,6 +90,17 @@ struct TransitionDetection: SuiteTask {
             }
             let truth = boundaries(e < problem.boundaries.count ? problem.boundaries[e] : [], withinCentres: centres)
             let b = try boundaryF1(predicted: predicted, truth: truth, toleranceFrames: parameters.boundaryToleranceFrames)
+            // Each boundary counted at the test position whose window centre is nearest.
+            func position(_ frame: Int) -> Int {
+                var best = 0
+                for (j, c) in centres.enumerated() where abs(c - frame) < abs(centres[best] - frame) { best = j }
+                return ks[best]
+            }
+            for f in truth { perPosition[position(f)].truth += 1 }
+            for (f, hit) in zip(predicted, greedyMatches(predicted: predicted, truth: truth, tolerance: parameters.boundaryToleranceFrames)) {
+                perPosition[position(f)].predicted += 1
+                if hit { perPosition[position(f)].matched += 1 }
+            }
             matched += b.matchedBoundaries
             trueCount += b.trueBoundaries
             predCount += b.predictedBoundaries
@@ -89,7 +110,23 @@ struct TransitionDetection: SuiteTask {
         let r = trueCount > 0 ? Double(matched) / Double(trueCount) : 0
         return BoundaryScore(boundaryPrecision: p, boundaryRecall: r, boundaryF1: p + r > 0 ? 2 * p * r / (p + r) : 0,
                              matchedBoundaries: matched, trueBoundaries: trueCount, predictedBoundaries: predCount,
-                             meanAbsTimingErrorFrames: matched > 0 ? timing / Double(matched) : nil)
+                             meanAbsTimingErrorFrames: matched > 0 ? timing / Double(matched) : nil, perPosition: perPosition)
+    }
+
+    /// Which predicted boundaries `boundaryF1` matches: the same greedy rule (in order, the
+    /// nearest unused true boundary within the tolerance, the earlier on a tie).
+    func greedyMatches(predicted: [Int], truth: [Int], tolerance: Int) -> [Bool] {
+        var used = [Bool](repeating: false, count: truth.count)
+        return predicted.map { p in
+            var best: (distance: Int, index: Int)?
+            for (j, t) in truth.enumerated() where !used[j] && abs(p - t) <= tolerance {
+                if let b = best, abs(p - t) >= b.distance { continue }
+                best = (abs(p - t), j)
+            }
+            guard let best else { return false }
+            used[best.index] = true
+            return true
+        }
     }
 }
 
@@ -102,4 +139,6 @@ struct BoundaryScore {
     var trueBoundaries: Int
     var predictedBoundaries: Int
     var meanAbsTimingErrorFrames: Double?
+    /// Per test position: matched, true and predicted boundaries counted there.
+    var perPosition: [(matched: Int, truth: Int, predicted: Int)] = []
 }

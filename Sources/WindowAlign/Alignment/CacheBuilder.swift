@@ -220,7 +220,10 @@ struct CacheBuilder {
                     }
                 }
                 handValid[block] = Array(valid.prefix(n)) + [Bool](repeating: false, count: max(0, n - rows))
-                targetParts.append((out, valid))
+                // The targets never fall back silently to the camera frame: without camera
+                // poses no target frame is valid (the forecast task then says why), while
+                // the feature block keeps its camera-frame rows and says so in its note.
+                targetParts.append((out, posesUsable ? valid : [Bool](repeating: false, count: rows)))
                 let masked = valid.prefix(n).filter { !$0 }.count
                 d.alignedFrames = min(rows, n) - masked
                 d.zeroFrames = max(0, n - rows) + masked
@@ -229,7 +232,7 @@ struct CacheBuilder {
                 } else if posesUsable {
                     d.note = "no body: world-oriented joints relative to the camera centre; \(masked) frames masked"
                 } else {
-                    d.note = "no camera poses: camera-frame joints as stored; \(masked) frames masked"
+                    d.note = "no camera poses: camera-frame joints as stored in the feature block; \(masked) frames masked; no forecast target frame is valid (a world-frame target needs the poses)"
                 }
             }
             if let cache = try? PerFrameCache(values: out, rows: rows, cols: 63) {
