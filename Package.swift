@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Metrics", targets: ["Metrics"]),
         .library(name: "TaskContracts", targets: ["TaskContracts"]),
         .library(name: "Exporters", targets: ["Exporters"]),
+        .library(name: "Report", targets: ["Report"]),
         .executable(name: "xp-inspect", targets: ["xp-inspect"]),
         .executable(name: "xp-qa", targets: ["xp-qa"]),
         .executable(name: "xp-bench", targets: ["xp-bench"]),
@@ -36,6 +37,7 @@ let package = Package(
         .executable(name: "xp-error-analysis", targets: ["xp-error-analysis"]),
         .executable(name: "xp-dense-index", targets: ["xp-dense-index"]),
         .executable(name: "xp-baselines", targets: ["xp-baselines"]),
+        .executable(name: "xp-report", targets: ["xp-report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -89,6 +91,8 @@ let package = Package(
             dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "CZstd", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]
         ),
+        // Report reads artifact folders only (files, never episode types): XPCore alone.
+        .target(name: "Report", dependencies: ["XPCore"], exclude: ["README.md"]),
 
         // MARK: Tools (argument parsing, progress, output; no domain logic)
         .target(
@@ -124,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "xp-bench",
             dependencies: [
-                "XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "ToolSupport",
+                "XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "Report", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-bench"
@@ -132,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "xp-suite",
             dependencies: [
-                "XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                "XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "Report", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-suite"
@@ -198,6 +202,11 @@ let package = Package(
             dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/xp-baselines"
         ),
+        .executableTarget(
+            name: "xp-report",
+            dependencies: ["XPCore", "Report", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-report"
+        ),
 
         // MARK: Tests (swift-testing)
         // Shared by the test targets: ../shared/fixtures (skip traits), Fixtures/ (goldens, schemas),
@@ -209,12 +218,13 @@ let package = Package(
         .testTarget(name: "HeadsTests", dependencies: ["XPCore", "Heads", "XPTestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["XPCore", "Metrics", "XPTestSupport"]),
         .testTarget(name: "ExportersTests", dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "XPTestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["XPCore", "Report", "XPTestSupport", "CZlib"]),
         .testTarget(name: "TaskContractsTests", dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport", "XPTestSupport"]),
         // End to end: runs the built xp-* executables (the dependencies make `swift test` build them).
         .testTarget(
             name: "ToolTests",
             dependencies: ["XPTestSupport", "XPCore", "EpisodeIO", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench", "xp-scan", "xp-select", "xp-export-qwen", "xp-index",
-                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines"]
+                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines", "xp-report"]
         ),
     ]
 )

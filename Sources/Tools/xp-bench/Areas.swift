@@ -11,4 +11,5 @@ let benchAreas: [ParsableCommand.Type] = [
     BenchExport.self,
     BenchEval.self,
     BenchBaselines.self,
+    BenchReport.self,
 ]
