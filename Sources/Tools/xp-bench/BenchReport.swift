@@ -24,7 +24,7 @@ struct BenchReport: ParsableCommand {
               swift run -c release xp-bench report --run outputs/xp-suite-strict
             """)
 
-    @Option(help: "An existing suite run folder to time (default: one made here).") var run: String?
+    @Option(name: .customLong("run"), help: "An existing suite run folder to time (default: one made here).") var runFolder: String?
     @Option(help: "Its xp-features folder, for the feature-energy timing.") var features: String?
     @Option(parsing: .unconditional, help: "Frames of the synthetic episode, in 200...50000.") var frames = 5821
     @Option(help: "Cache folder.") var cache = SuiteCache.defaultFolder
@@ -34,7 +34,7 @@ struct BenchReport: ParsableCommand {
     func validate() throws {
         guard (200...50_000).contains(frames) else { throw ValidationError("--frames must be in 200...50000, found \(frames)") }
         guard (0...10).contains(warmup), (1...20).contains(repeats) else { throw ValidationError("--warmup must be in 0...10 and --repeats in 1...20") }
-        if let run, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: run).appendingPathComponent("summary_report.json").path) {
+        if let run = runFolder, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: run).appendingPathComponent("summary_report.json").path) {
             throw ValidationError("--run \(run) has no summary_report.json; pass an xp-suite output folder")
         }
     }
@@ -55,7 +55,7 @@ struct BenchReport: ParsableCommand {
         let note: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("xp-bench-report-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        var suiteFolder = run.map { URL(fileURLWithPath: $0) }
+        var suiteFolder = runFolder.map { URL(fileURLWithPath: $0) }
         var featureFolder = features.map { URL(fileURLWithPath: $0) }
         var suiteSeconds: Double? = nil
         if suiteFolder == nil {
@@ -75,7 +75,7 @@ struct BenchReport: ParsableCommand {
         note("timing the suite report")
         let plain = try time(RunReport.Options(folder: suiteFolder))
         var result: [String: Any] = [
-            "area": "report", "suite_run": run ?? "sample-size synthetic episode (\(frames) frames), strict, seed 7, both heads",
+            "area": "report", "suite_run": runFolder ?? "sample-size synthetic episode (\(frames) frames), strict, seed 7, both heads",
             "suite": ["median_seconds": plain.seconds, "runs": plain.runs, "bytes": plain.bytes] as [String: Any],
             "warmup": warmup, "repeats": repeats, "note": "single run on a shared 2-core machine",
         ]
