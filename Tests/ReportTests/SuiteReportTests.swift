@@ -37,7 +37,7 @@ struct SuiteReportTests {
         #expect(baselines.map { num($0, "x1") } == [490, 670])    // 310 + 0.25·720 (max of 0.2, 0.25), 310 + 0.5·720
         let ticks = m.marks(svg: svg, "line", cssClass: "tick")
         #expect(ticks.map { num($0, "x1") } == [310, 454, 598, 742, 886, 1030])
-        #expect(num(m.elements[m.elements.firstIndex { $0.name == "svg" && $0.svg == svg } ?? 0], "height") == 78 + 34 * 2 + 70)
+        #expect(num(m.elements[m.elements.firstIndex { $0.name == "svg" && $0.svg == svg } ?? 0], "height") == Double(78 + 34 * 2 + 70))
 
         let errors = try #require(m.svgIndex(labelled: "Minimal heads: error metrics"))
         let errorBars = m.marks(svg: errors, "rect", cssClass: "bar")

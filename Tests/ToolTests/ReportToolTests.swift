@@ -60,7 +60,7 @@ struct ReportToolTests {
         let energy = try String(contentsOf: file, encoding: .utf8)
         #expect(Self.wellFormed(energy))
         // 18 blocks, one energy lane each.
-        #expect(energy.components(separatedBy: ">energy: ").count - 1 == 18, "one lane label per feature block")
+        #expect(energy.components(separatedBy: "fill=\"#222\">energy: ").count - 1 == 18, "one lane label per feature block")
         #expect(!Scratch.entries(work).contains { $0.hasPrefix(".") || $0.contains("tmp") }, "temporary files left: \(Scratch.entries(work))")
     }
 }
