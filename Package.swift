@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TaskContracts", targets: ["TaskContracts"]),
         .library(name: "Exporters", targets: ["Exporters"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Report", targets: ["Report"]),
         .executable(name: "xp-inspect", targets: ["xp-inspect"]),
         .executable(name: "xp-qa", targets: ["xp-qa"]),
         .executable(name: "xp-bench", targets: ["xp-bench"]),
@@ -39,6 +40,7 @@ let package = Package(
         .executable(name: "xp-baselines", targets: ["xp-baselines"]),
         .executable(name: "xp-slurm", targets: ["xp-slurm"]),
         .executable(name: "xp-diagnose", targets: ["xp-diagnose"]),
+        .executable(name: "xp-report", targets: ["xp-report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -94,6 +96,8 @@ let package = Package(
         ),
         // Work plans, done markers, Slurm arrays and the local runner: files and command lines only.
         .target(name: "Pipeline", dependencies: ["XPCore"], exclude: ["README.md"]),
+        // Report reads artifact folders only (files, never episode types): XPCore alone.
+        .target(name: "Report", dependencies: ["XPCore"], exclude: ["README.md"]),
 
         // MARK: Tools (argument parsing, progress, output; no domain logic)
         .target(
@@ -129,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "xp-bench",
             dependencies: [
-                "XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "Pipeline", "ToolSupport",
+                "XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "Pipeline", "Report", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-bench"
@@ -137,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "xp-suite",
             dependencies: [
-                "XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport",
+                "XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "Report", "ToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/xp-suite"
@@ -216,6 +220,11 @@ let package = Package(
             ],
             path: "Sources/Tools/xp-diagnose"
         ),
+        .executableTarget(
+            name: "xp-report",
+            dependencies: ["XPCore", "Report", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/xp-report"
+        ),
 
         // MARK: Tests (swift-testing)
         // Shared by the test targets: ../shared/fixtures (skip traits), Fixtures/ (goldens, schemas),
@@ -228,12 +237,13 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["XPCore", "Metrics", "XPTestSupport"]),
         .testTarget(name: "ExportersTests", dependencies: ["XPCore", "EpisodeIO", "WindowAlign", "Heads", "Metrics", "TaskContracts", "Exporters", "XPTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["XPCore", "Pipeline", "XPTestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["XPCore", "Report", "XPTestSupport", "CZlib"]),
         .testTarget(name: "TaskContractsTests", dependencies: ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "ToolSupport", "XPTestSupport"]),
         // End to end: runs the built xp-* executables (the dependencies make `swift test` build them).
         .testTarget(
             name: "ToolTests",
             dependencies: ["XPTestSupport", "XPCore", "EpisodeIO", "xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench", "xp-scan", "xp-select", "xp-export-qwen", "xp-index",
-                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines", "xp-slurm", "Pipeline", "xp-diagnose"]
+                           "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines", "xp-slurm", "Pipeline", "xp-diagnose", "xp-report"]
         ),
     ]
 )

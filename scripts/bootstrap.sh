@@ -5,6 +5,7 @@
 #   scripts/bootstrap.sh            install + debug build
 #   scripts/bootstrap.sh --no-build install only
 #   scripts/bootstrap.sh --release  install + release build
+#   scripts/bootstrap.sh --with-browser  also Debian's chromium (the report's headless render test)
 set -euo pipefail
 
 PACKAGES=(
@@ -22,7 +23,8 @@ for arg in "$@"; do
     case "$arg" in
         --no-build) build=none ;;
         --release) build=release ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        --with-browser) PACKAGES+=(chromium) ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
         *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
     esac
 done

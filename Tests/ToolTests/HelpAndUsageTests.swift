@@ -35,7 +35,7 @@ struct HelpAndUsageTests {
         }
     }
 
-    static let benchAreas = ["hdf5", "media", "features", "heads", "suite", "qa", "export", "eval", "baselines", "slurm", "diagnose"]
+    static let benchAreas = ["hdf5", "media", "features", "heads", "suite", "qa", "export", "eval", "baselines", "slurm", "diagnose", "report"]
 
     @Test("xp-bench <area> --help exits 0 with an example", arguments: benchAreas)
     func benchAreaHelp(_ area: String) throws {

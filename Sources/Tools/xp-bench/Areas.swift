@@ -13,4 +13,5 @@ let benchAreas: [ParsableCommand.Type] = [
     BenchBaselines.self,
     BenchSlurm.self,
     BenchDiagnose.self,
+    BenchReport.self,
 ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Heads
+import Report
 import TaskContracts
 import WindowAlign
 import ToolSupport
@@ -20,6 +21,9 @@ struct XPSuite: ParsableCommand {
               xp-suite --protocol reference --seeds 7
               xp-suite --episode data/ep1 --features feats/ep1 --out results/ep1 --overwrite
               xp-suite --episodes list.txt --tasks timeline_action,temporal_order --heads minimal
+              xp-suite --no-report
+            Beside summary.md, report.html (xp-report's page: tables and inline SVG charts) is \
+            written unless --no-report is given.
             A list file has one episode folder per line, optionally followed by a tab or comma \
             and its session id (episodes of one session never span splits), and optionally a \
             third field: its xp-features output folder.
@@ -71,6 +75,9 @@ struct XPSuite: ParsableCommand {
 
     @Flag(help: "No progress on stderr (data-quality findings are always shown).")
     var quiet = false
+
+    @Flag(help: "Do not write report.html beside summary.md.")
+    var noReport = false
 
     @OptionGroup var badData: BadDataOptions
 
@@ -168,6 +175,18 @@ struct XPSuite: ParsableCommand {
         let start = Date()
         let report = try SuiteRunner.run(episodes: suiteEpisodes, configuration: config, output: output)
         say(String(format: "suite finished in %.1f s; artifacts in %@", Date().timeIntervalSince(start), output.path))
+        if !noReport {
+            // The page reads the committed folder, so it shows exactly what the files say;
+            // a failure here does not undo the run (the artifacts are complete), it is reported.
+            let features = inputs.count == 1 ? inputs.first?.features : nil
+            do {
+                let bytes = try RunReport.write(RunReport.Options(folder: output, features: features), to: output.appendingPathComponent("report.html"))
+                say("report.html written (\(bytes) bytes)")
+            } catch {
+                Tool.note("error: report.html not written: \(error)")
+                throw ExitCode(1)
+            }
+        }
         print(report.markdown)
         if report.rows.contains(where: { $0.status == "error" }) { throw ExitCode(1) }
     }
