@@ -20,7 +20,8 @@ struct ToolRun: CustomStringConvertible {
 enum Tools {
     static let names = ["xp-inspect", "xp-qa", "xp-fixture", "xp-windows", "xp-features", "xp-suite", "xp-train", "xp-evaluate", "xp-bench",
                         "xp-scan", "xp-select", "xp-export-qwen", "xp-index",
-                        "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines"]
+                        "xp-export-cosmos", "xp-eval-json", "xp-error-analysis", "xp-dense-index", "xp-baselines",
+                        "xp-diagnose", "xp-report", "xp-slurm"]
 
     /// The products directory (`.build/<triple>/debug`), or `XP_TOOLS_DIR` when set.
     static let productsDirectory: Result<URL, ToolTestError> = {

@@ -96,7 +96,7 @@ struct BenchSuite: ParsableCommand {
             var entry: [String: Any] = ["task": t.rawValue, "inputs_seconds": report.problemSeconds[t] ?? 0]
             for row in report.rows where row.task == t {
                 entry[row.head.rawValue] = ["seconds": row.seconds, "status": row.status,
-                                            "primary": row.primaryMeanStd?.mean ?? NSNull(), "metric": t.primaryMetric] as [String: Any]
+                                            "primary": row.primaryMeanStd?.mean ?? NSNull(), "metric": t.primaryMetric(for: p)] as [String: Any]
             }
             perTask.append(entry)
         }

@@ -158,7 +158,7 @@ public enum RawSuiteComparison {
             let m = report.rows.first { $0.task == task && $0.head == .minimal }
             let n = report.rows.first { $0.task == task && $0.head == .neural }
             let status = [m?.status, n?.status].compactMap { $0 }.first { $0 != "ok" } ?? "ok"
-            scores[task.rawValue] = RawTaskScore(task: task.rawValue, metric: task.primaryMetric, higherIsBetter: task.higherIsBetter, status: status,
+            scores[task.rawValue] = RawTaskScore(task: task.rawValue, metric: task.primaryMetric(for: suiteProtocol), higherIsBetter: task.higherIsBetter, status: status,
                                                  reason: m?.reason ?? n?.reason, minimal: m?.primaryMeanStd?.mean, neural: n?.primaryMeanStd?.mean,
                                                  minimalPerSeed: m?.primaryPerSeed ?? [], neuralPerSeed: n?.primaryPerSeed ?? [],
                                                  seeds: config.seeds.count, suiteProtocol: suiteProtocol.rawValue)
