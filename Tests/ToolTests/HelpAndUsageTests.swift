@@ -27,7 +27,14 @@ struct HelpAndUsageTests {
         let examples = discussion.split(separator: "\n").filter { $0.hasPrefix("  \(tool)") || $0.hasPrefix("  swift run") && $0.contains(tool) }
         #expect(!examples.isEmpty, "no example command line in the help of \(tool)")
         for line in examples {
-            for word in line.split(separator: " ") where word.hasPrefix("--") {
+            // An example of a subcommand (`xp-slurm plan ...`) is checked against that subcommand's help.
+            var reference = reference
+            let words = line.split(separator: " ").map(String.init)
+            if command.count == 1, words.count > 1, !words[1].hasPrefix("-"), reference.contains("SUBCOMMANDS:"),
+               reference.components(separatedBy: "SUBCOMMANDS:")[1].contains("\n  \(words[1]) ") {
+                reference = try Tools.run(command[0], [words[1], "--help"]).stdout
+            }
+            for word in words where word.hasPrefix("--") {
                 let option = word.split(separator: "=").first.map(String.init) ?? String(word)
                 #expect(reference.contains(option + " ") || reference.contains(option + "\n") || reference.contains(option + ","),
                         "\(tool) example uses \(option), which its help does not list: \(line)")
