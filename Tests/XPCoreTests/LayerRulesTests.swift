@@ -16,6 +16,9 @@ struct LayerRulesTests {
         // Heads and Metrics directly (beyond DESIGN.md's row): the scoring runs and the baselines
         // use the metrics and heads themselves, not through a task (Docs/architecture.md).
         "Exporters": ["XPCore", "TaskContracts", "WindowAlign", "EpisodeIO", "Heads", "Metrics", "CZstd", "CZlib", "Crypto"],
+        // Report and Pipeline know files and command lines, never episode types.
+        "Report": ["XPCore"],
+        "Pipeline": ["XPCore"],
     ]
     static let system: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin", "Synchronization"]
 
