@@ -4,6 +4,7 @@ import Heads
 import Metrics
 import Testing
 import WindowAlign
+import XPTestSupport
 @testable import TaskContracts
 
 /// One end-to-end test per strict rule of issue 17: each asserts an output that only that
@@ -172,6 +173,36 @@ import WindowAlign
         let names = score.baselines.map(\.name)
         #expect(names.contains("constant_velocity"))
         #expect(score.strongestBaseline?.name != "test_mean_pose_oracle")
+    }
+
+    /// Without camera poses the strict forecast target has no valid frame, so the task is not
+    /// applicable and says why; it never falls back to camera-frame joints. The reference
+    /// protocol keeps its camera-frame target on the same file, and the same episode with its
+    /// poses is applicable in strict: only the missing poses decide.
+    @Test func noCameraPosesNoSilentCameraFrameTarget() throws {
+        let tmp = try TempFolder()
+        let dir = tmp.url.appendingPathComponent("no-poses")
+        _ = try SyntheticEpisode.write(.tiny(seed: 7, frames: 300), to: dir)
+        let contract = TaskContract(.handTrajectoryForecast, protocol: .strict)
+        // The control: with its poses the strict problem builds and has valid targets.
+        let intact = try EpisodeLoader.load(folder: dir, suiteProtocol: .strict)
+        #expect(try TaskProblemBuilder.build(contract, episodes: [intact]).fitRows.count > 0)
+        let annotation = dir.appendingPathComponent("annotation.hdf5").path
+        let stripped = tmp.url.appendingPathComponent("stripped.hdf5").path
+        try HDF5Rewrite.rewrite(annotation, to: stripped, edits: ["slam/quat_wxyz": .drop, "slam/trans_xyz": .drop])
+        try FileManager.default.removeItem(atPath: annotation)
+        try FileManager.default.moveItem(atPath: stripped, toPath: annotation)
+
+        let strict = try EpisodeLoader.load(folder: dir, suiteProtocol: .strict)
+        // The hand and body rows are still there: only the poses are missing.
+        #expect(strict.frames.handsMinusRoot != nil)
+        #expect(strict.frames.handPresent?.contains(true) == false)
+        let error = #expect(throws: SuiteError.self) { try TaskProblemBuilder.build(contract, episodes: [strict]) }
+        #expect("\(error.map { String(describing: $0) } ?? "")".contains("camera pose"))
+        #expect(error.map { if case .notApplicable = $0 { true } else { false } } == true)
+        let reference = try EpisodeLoader.load(folder: dir, suiteProtocol: .reference)
+        let problem = try TaskProblemBuilder.build(TaskContract(.handTrajectoryForecast, protocol: .reference), episodes: [reference])
+        #expect(problem.trainRows.count > 0)
     }
 
     // MARK: 4. Leaks
