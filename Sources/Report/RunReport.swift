@@ -28,7 +28,7 @@ public enum RunReport {
 
     /// The page's sections for `options`, in reading order.
     public static func sections(_ options: Options) throws(ReportError) -> (kinds: [RunKind], sections: [HTMLDocument.Section]) {
-        let run = try RunFolder.detect(options.folder)
+        let run = try ArtifactFolder.detect(options.folder)
         var sections: [HTMLDocument.Section] = []
         var provenance: HTMLDocument.Section?
         for part in run.parts {
@@ -81,7 +81,7 @@ public enum RunReport {
 
     /// The report's own inputs: which parts were read from where (folder names only, relative
     /// to the run folder, so the page names no machine's paths beyond the run's own).
-    static func inputsSection(_ run: RunFolder) -> HTMLDocument.Section {
+    static func inputsSection(_ run: ArtifactFolder) -> HTMLDocument.Section {
         let rootPath = run.root.standardizedFileURL.path
         let rows = run.parts.map { part -> [String] in
             let p = part.folder.standardizedFileURL.path

@@ -19,7 +19,7 @@ public struct FeatureEnergy: Sendable {
         guard let data = try? Data(contentsOf: npy) else {
             throw .unreadable(path: npy.path, line: nil, expected: "a readable file", found: "an unreadable file")
         }
-        let array = try NPZArchive.npy([UInt8](data), path: npy.path)
+        let array = try StoredNPZ.npy([UInt8](data), path: npy.path)
         guard array.shape.count == 2 else {
             throw .unreadable(path: npy.path, line: nil, expected: "a 2-D windows × features array", found: "shape \(array.shape)")
         }

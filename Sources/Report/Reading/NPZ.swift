@@ -3,7 +3,7 @@ import Foundation
 /// A `.npz` read leniently: a ZIP archive of **stored** `.npy` members (what the suite
 /// writes); little-endian float32/float64/int64 arrays, C order. Compressed members,
 /// other dtypes and truncated files throw, naming the member.
-public struct NPZArchive: Sendable {
+struct StoredNPZ: Sendable {
     /// One array: its shape and its values as Double.
     public struct Array: Sendable {
         public var shape: [Int]
@@ -13,12 +13,12 @@ public struct NPZArchive: Sendable {
     public var arrays: [String: Array]
 
     /// Reads `url`; nil when absent.
-    public static func read(_ url: URL) throws(ReportError) -> NPZArchive? {
+    public static func read(_ url: URL) throws(ReportError) -> StoredNPZ? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         guard let data = try? Data(contentsOf: url) else {
             throw .unreadable(path: url.path, line: nil, expected: "a readable file", found: "an unreadable file")
         }
-        return try NPZArchive(bytes: [UInt8](data), path: url.path)
+        return try StoredNPZ(bytes: [UInt8](data), path: url.path)
     }
 
     init(bytes: [UInt8], path: String) throws(ReportError) {
@@ -40,7 +40,7 @@ public struct NPZArchive: Sendable {
                 throw .unreadable(path: path, line: nil, expected: "stored (uncompressed) member \(name)", found: "compression method \(method)")
             }
             let key = name.hasSuffix(".npy") ? String(name.dropLast(4)) : name
-            arrays[key] = try NPZArchive.npy(Swift.Array(bytes[dataStart..<(dataStart + size)]), path: "\(path):\(name)")
+            arrays[key] = try StoredNPZ.npy(Swift.Array(bytes[dataStart..<(dataStart + size)]), path: "\(path):\(name)")
             offset = dataStart + size
         }
         self.arrays = arrays

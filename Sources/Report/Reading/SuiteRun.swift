@@ -15,7 +15,7 @@ public struct SuiteRun: Sendable {
     /// The task ids in the summary's order.
     public var tasks: [String]
     /// Scores by head then task.
-    public var scores: [String: [TaskScore]]
+    public var scores: [String: [ReportedScore]]
 
     public var isStrict: Bool { suiteProtocol == "strict" }
 
@@ -36,12 +36,12 @@ public struct SuiteRun: Sendable {
         for (head, key) in [("minimal", "tasks"), ("neural", "neural_tasks")] {
             guard let entries = summary[key]?.objectValue else { continue }
             run.heads.append(head)
-            var list: [TaskScore] = []
+            var list: [ReportedScore] = []
             for (task, entry) in entries {
                 if !run.tasks.contains(task) { run.tasks.append(task) }
                 let file = run.folder(head: head, task: task).appendingPathComponent("metrics.json")
                 let metrics = (try? readJSONFile(file)).flatMap { $0 } ?? entry
-                list.append(TaskScore(task: task, head: head, metrics: metrics, strict: run.isStrict))
+                list.append(ReportedScore(task: task, head: head, metrics: metrics, strict: run.isStrict))
             }
             run.scores[head] = list
         }
@@ -55,5 +55,5 @@ public struct SuiteRun: Sendable {
     }
 
     /// The score of one head's task.
-    public func score(head: String, task: String) -> TaskScore? { scores[head]?.first { $0.task == task } }
+    public func score(head: String, task: String) -> ReportedScore? { scores[head]?.first { $0.task == task } }
 }

@@ -42,7 +42,7 @@ public struct DescribedInterval: Sendable, Equatable {
 /// One head's score of one task, read leniently from its `metrics.json` (today's keys and
 /// the strict-II keys: `interval`, `baselines` as a list, `strongest_baseline`,
 /// `beats_baseline`, `primary_metric`).
-public struct TaskScore: Sendable {
+public struct ReportedScore: Sendable {
     public var task: String
     public var displayName: String
     public var head: String
@@ -103,7 +103,7 @@ public struct TaskScore: Sendable {
             }
             rawValue = value
         } else {
-            let a = TaskScore.ruleA(m)
+            let a = ReportedScore.ruleA(m)
             metric = a.metric
             value = status == "ok" ? a.value : nil
             rawValue = a.raw
@@ -132,7 +132,7 @@ public struct TaskScore: Sendable {
             strongestBaseline = best
         }
         beatsBaseline = m["beats_baseline"]?.boolValue
-        interval = TaskScore.interval(m, shown: value, seeds: seeds, perSeed: perSeed, primary: primary)
+        interval = ReportedScore.interval(m, shown: value, seeds: seeds, perSeed: perSeed, primary: primary)
     }
 
     /// The interval and the number it describes. `interval` (strict-II) describes the value

@@ -5,7 +5,7 @@
 public enum SummaryView {
     /// The rows one head's score chart plots: scores bounded above by 1 (lower-is-better
     /// metrics go to ``errorRows(_:)``, on their own axis).
-    public static func scoreRows(_ scores: [TaskScore]) -> [BarChart.Row] {
+    public static func scoreRows(_ scores: [ReportedScore]) -> [BarChart.Row] {
         scores.filter(\.higherIsBetter).map { s in
             BarChart.Row(label: s.displayName, value: s.value, baseline: s.strongestBaseline?.value,
                          valueText: s.value.map { "\(fixed4($0)) \(s.metric)" } ?? "n/a (\(s.status))")
@@ -13,7 +13,7 @@ public enum SummaryView {
     }
 
     /// The rows of lower-is-better metrics (MPJPE).
-    public static func errorRows(_ scores: [TaskScore]) -> [BarChart.Row] {
+    public static func errorRows(_ scores: [ReportedScore]) -> [BarChart.Row] {
         scores.filter { !$0.higherIsBetter }.map { s in
             BarChart.Row(label: s.displayName, value: s.value, baseline: s.strongestBaseline?.value,
                          valueText: s.value.map { "\(fixed4($0)) \(s.metric)" } ?? "n/a (\(s.status))")
@@ -55,7 +55,7 @@ public enum SummaryView {
     }
 
     /// The table of one head's scores.
-    public static func table(_ scores: [TaskScore], run: SuiteRun, caption: String) -> Table {
+    public static func table(_ scores: [ReportedScore], run: SuiteRun, caption: String) -> Table {
         var header = ["task", "metric", "direction", "value"]
         if run.isStrict { header += ["per seed", "strongest baseline", "baseline value", "beats baseline", "interval", "interval describes"] } else { header += ["raw value"] }
         let rows: [[String]] = scores.map { s in

@@ -26,8 +26,8 @@ public enum TrajectoryView {
         var body = ""
         for head in run.heads {
             let url = run.folder(head: head, task: "hand_trajectory_forecast").appendingPathComponent("predictions.npz")
-            let archive: NPZArchive?
-            do { archive = try NPZArchive.read(url) } catch {
+            let archive: StoredNPZ?
+            do { archive = try StoredNPZ.read(url) } catch {
                 body += Fragment.note("\(error)")
                 continue
             }

@@ -15,7 +15,7 @@ public enum RunKind: String, Sendable, CaseIterable {
 
 /// A run folder and the parts found in it (a package folder may hold several: `eval/` and
 /// `analysis/` one level down).
-public struct RunFolder: Sendable {
+public struct ArtifactFolder: Sendable {
     public var root: URL
     /// The kinds present, each with the folder that holds its files.
     public var parts: [(kind: RunKind, folder: URL)]
@@ -25,7 +25,7 @@ public struct RunFolder: Sendable {
                                        "audio_delta_summary.csv", "by_session.csv"]
 
     /// Detects the kinds in `root` and its immediate subfolders; throws when there is none.
-    public static func detect(_ root: URL) throws(ReportError) -> RunFolder {
+    public static func detect(_ root: URL) throws(ReportError) -> ArtifactFolder {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .unreadable(path: root.path, line: nil, expected: "a run folder", found: "no folder")
@@ -47,7 +47,7 @@ public struct RunFolder: Sendable {
         // Reading order: suite, diagnose, evaluation, error analysis (stable within a kind).
         let rank = { (k: RunKind) in RunKind.allCases.firstIndex(of: k) ?? 0 }
         parts.sort { rank($0.0) < rank($1.0) }
-        return RunFolder(root: root, parts: parts)
+        return ArtifactFolder(root: root, parts: parts)
     }
 
     /// The kinds whose marker files are directly in `folder`.
