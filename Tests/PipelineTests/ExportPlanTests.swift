@@ -48,7 +48,8 @@ struct ExportPlanTests {
         // Export: 0.5 + 1000 × 2 × 0.000787 = 2.074 s per episode, 12.44 s in all; 3 s tasks → 5 bins of 6 episodes.
         #expect(export.tasks.count == 5, "\(export.tasks)")
         #expect(export.tasks.joined().sorted() == Array(0..<6))
-        #expect(qa.tasks.count > 1 && qa.scope == .episode)
+        // QA: 0.2 + 1000 × 0.0000687 = 0.2687 s per episode, 1.61 s in all: one 3 s task.
+        #expect(qa.tasks == [Array(0..<6)] && qa.scope == .episode)
         #expect(try plan.step("export-plan").tasks == [Array(0..<6)])
         #expect(try plan.step("combine").tasks == [Array(0..<6)])
         // The three export steps are one tool, with the same export options and shards.

@@ -9,8 +9,8 @@ import XPTestSupport
 /// one folder with an MP4 and no annotation (skipped by the scan, with its reason).
 @Suite("xp-export-qwen: sharded export equals the single export", .serialized)
 struct ExportQwenShardTests {
-    /// The export options all runs share: 2 shards, 2 records per episode, relative paths.
-    static let options = ["--relative-paths", "--quiet", "--shards", "2", "--cap", "2"]
+    /// The export options all runs share: 2 shards, 1 record per episode, relative paths.
+    static let options = ["--relative-paths", "--quiet", "--shards", "2", "--cap", "1"]
 
     struct Setup: Sendable {
         var base: URL
@@ -78,7 +78,7 @@ struct ExportQwenShardTests {
         #expect(try Tools.run("xp-export-qwen", [s.root.path, "--plan-only", "--out", plan.path] + Self.options).status == 0)
         let e = try #require(s.episodes.first)
         let run = try Tools.run("xp-export-qwen", [s.root.path, "--from-plan", plan.path, "--episode", e.folder.path, "--out",
-                                                   s.base.appendingPathComponent("part-b").path, "--relative-paths", "--shards", "2", "--cap", "3"])
+                                                   s.base.appendingPathComponent("part-b").path, "--relative-paths", "--shards", "2", "--cap", "2"])
         #expect(run.status == 1, "\(run)")
         #expect(run.stderr.contains("export_settings.json differs from this command's export options"), "\(run)")
         #expect(!FileManager.default.fileExists(atPath: s.base.appendingPathComponent("part-b").path))
@@ -91,7 +91,7 @@ struct ExportQwenShardTests {
         let scanned = try Tools.run("xp-scan", [s.root.path, "--out", scan.path, "--quiet"])
         #expect(scanned.status == 0, "\(scanned)")
         let planned = try Tools.run("xp-slurm", ["plan", s.root.path, "--manifest", scan.path, "--out", plan.path, "--steps", "export,index",
-                                                 "--shards", "2", "--export-arg=--cap", "--export-arg=2", "--cpus", "1", "--task-minutes", "0.01", "--max-tasks", "3"])
+                                                 "--shards", "2", "--export-arg=--cap", "--export-arg=1", "--cpus", "1", "--task-minutes", "0.01", "--max-tasks", "3"])
         #expect(planned.status == 0, "\(planned)")
         #expect(planned.stderr.contains("export: 3 task(s)"), "the parts are an array of 3 tasks: \(planned)")
         let local = try Tools.run("xp-slurm", ["run-local", plan.path, "--out", run.path, "--jobs", "2", "--quiet"])
