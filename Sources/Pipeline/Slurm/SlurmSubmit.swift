@@ -52,9 +52,7 @@ public enum SlurmSubmit {
                               retryFailed: Bool = false) throws(PipelineError) -> [SubmittedJob] {
         let logFile = out.submission
         let log = Records.read(SubmissionLog.self, at: logFile) ?? SubmissionLog(submissions: [])
-        if let queued = try? client.queue(log.latestIDs), !queued.isEmpty {
-            throw .badPlan(detail: "\(queued.count) job(s) of the last submission to \(out.url.path) are still queued or running (\(queued.prefix(5).map(\.id).joined(separator: ", "))); wait for them or scancel them first")
-        }
+        try ensureIdle(out: out, client: client)
         if retryFailed { try Records.clearFailures(plan: plan, run: out) }
         let summary = Merge.summarize(plan: plan, out: out)
         do { try FileManager.default.createDirectory(at: out.slurmLogs, withIntermediateDirectories: true) } catch {
@@ -83,6 +81,15 @@ public enum SlurmSubmit {
         try Records.write(updated, to: logFile)
         PlanRuns.record(out, planFolder: planFolder)
         return jobs
+    }
+
+    /// Throws when a job of the run folder's last submission is still queued or running: a
+    /// second submission (or clearing its failure records) would race with it.
+    public static func ensureIdle(out: RunFolder, client: SlurmClient) throws(PipelineError) {
+        let log = Records.read(SubmissionLog.self, at: out.submission) ?? SubmissionLog(submissions: [])
+        if let queued = try? client.queue(log.latestIDs), !queued.isEmpty {
+            throw .badPlan(detail: "\(queued.count) job(s) of the last submission to \(out.url.path) are still queued or running (\(queued.prefix(5).map(\.id).joined(separator: ", "))); wait for them or scancel them first")
+        }
     }
 
     /// Waits until none of `jobs` is queued or running, at most `timeout` seconds, polling every

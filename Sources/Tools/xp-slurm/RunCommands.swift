@@ -55,7 +55,10 @@ struct SubmitCommand: ParsableCommand {
         let folder = planFolder(target.plan)
         let out = RunFolder(outURL)
         do {
-            if retryFailed { noteCleared(try Records.clearFailures(plan: plan, run: out)) }
+            if retryFailed {
+                try SlurmSubmit.ensureIdle(out: out, client: client)
+                noteCleared(try Records.clearFailures(plan: plan, run: out))
+            }
             let jobs = try SlurmSubmit.submit(plan: plan, planFolder: folder, out: out, client: client, resume: resume)
             for j in jobs { Tool.note("submitted \(j.step): job \(j.jobID)" + (j.tasks.isEmpty ? "" : " [\(SlurmSubmit.arraySpec(j.tasks))]") + (j.dependsOn.isEmpty ? "" : " after \(j.dependsOn.joined(separator: ","))")) }
             guard wait else {
