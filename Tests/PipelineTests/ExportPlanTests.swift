@@ -92,6 +92,15 @@ struct ExportPlanTests {
         #expect(runner.contentKey(step: combine, episodes: plan.episodes) != before)
     }
 
+    @Test("a measured cost model without the export's plan and combine steps takes theirs from the standard model")
+    func costFallback() {
+        let measured = CostModel(steps: ["export": StepCost(perEpisode: 9)])
+        #expect(measured.cost(of: "export") == StepCost(perEpisode: 9))
+        #expect(measured.cost(of: "export-plan") == StepCost(perEpisode: 0.31))
+        #expect(measured.cost(of: "combine") == StepCost(perEpisode: 0.05))
+        #expect(measured.cost(of: "decode") == StepCost(perEpisode: 1))
+    }
+
     @Test("export-plan, combine or an unknown name are not steps a user lists; index needs export")
     func userSteps() throws {
         for (steps, message) in [(["qa", "combine"], "unknown step 'combine'"), (["export-plan"], "unknown step 'export-plan'"),

@@ -48,8 +48,9 @@ public struct CostModel: Codable, Sendable, Equatable {
         "index": StepCost(perEpisode: 0.01, perFrame: 0.000_001),
     ])
 
-    /// The cost of `step` (a step the model does not know costs 1 s per episode).
-    public func cost(of step: String) -> StepCost { steps[step] ?? StepCost(perEpisode: 1) }
+    /// The cost of `step`: this model's, else the standard model's (a measured model from an
+    /// older `xp-bench slurm` lacks the export's plan and combine steps), else 1 s per episode.
+    public func cost(of step: String) -> StepCost { steps[step] ?? Self.standard.steps[step] ?? StepCost(perEpisode: 1) }
 
     /// Reads a cost model: either the `cost_model` object of `xp-bench slurm`'s output or a
     /// bare `{"steps": {...}}` object.
