@@ -54,7 +54,7 @@ struct ExportQwenShardTests {
         for ((name, x), (_, y)) in zip(a, b) where x != y { Issue.record("\(name) differs between \(single.path) and \(other.path)") }
     }
 
-    @Test("plan, one part per episode, combine: the same files and bytes as the single run")
+    @Test("plan, one part per episode, combine: the same files and bytes as the single run; a missing part is a failed episode")
     func byHand() throws {
         let s = try Self.setup.get()
         let plan = s.base.appendingPathComponent("plan"), parts = s.base.appendingPathComponent("parts"), combined = s.base.appendingPathComponent("combined")
@@ -69,6 +69,19 @@ struct ExportQwenShardTests {
         let run = try Tools.run("xp-export-qwen", [s.root.path, "--combine", plan.path, "--parts", parts.path, "--out", combined.path] + Self.options)
         #expect(run.status == 0, "\(run)")
         Self.expectSame(s.single, combined)
+
+        // Without one exported episode's part, the combine lists it as failed and writes the rest (exit 0).
+        let gone = try #require(s.episodes.first)
+        try FileManager.default.removeItem(at: parts.appendingPathComponent(gone.key))
+        let lessOne = s.base.appendingPathComponent("combined-less-one")
+        let partial = try Tools.run("xp-export-qwen", [s.root.path, "--combine", plan.path, "--parts", parts.path, "--out", lessOne.path] + Self.options)
+        #expect(partial.status == 0 && partial.stderr.contains("1 episode(s) have no part and are listed as failed (\(gone.key))"), "\(partial)")
+        let manifest = try String(contentsOf: lessOne.appendingPathComponent("dataset_manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("\"failed_episodes\": [\n    {\n      \"episode_path\": \"\(gone.folder.path)\",\n      \"episode_key\": \"\(gone.key)\""), "\(manifest)")
+        let all = try String(contentsOf: s.single.appendingPathComponent("dataset.jsonl"), encoding: .utf8).split(separator: "\n")
+        let rest = try String(contentsOf: lessOne.appendingPathComponent("dataset.jsonl"), encoding: .utf8).split(separator: "\n")
+        let mine = all.filter { $0.contains("\"episode_id\": \"\(gone.key)\"") }.count
+        #expect(mine > 0 && rest.count == all.count - mine && !rest.contains { $0.contains("\"episode_id\": \"\(gone.key)\"") })
     }
 
     @Test("a part made with other export options is refused with the plan's settings file named")
