@@ -87,6 +87,27 @@ struct UnitRunnerTests {
         #expect(!FileManager.default.fileExists(atPath: staging.path))
     }
 
+    @Test("a failed unit is not rerun while its inputs are unchanged; clearing its record (--retry-failed) reruns it")
+    func failedStaysFailed() throws {
+        let s = try Self.setup()
+        defer { try? FileManager.default.removeItem(at: s.base) }
+        let run = RunFolder(s.base.appendingPathComponent("run"))
+        let runner = UnitRunner(plan: s.plan, run: run)
+        let step = s.plan.steps[0]
+        #expect(try runner.runUnit(step: step, unit: "s__ep2", episodes: [s.plan.episodes[1]]).status == .failed)
+        let again = try runner.runUnit(step: step, unit: "s__ep2", episodes: [s.plan.episodes[1]])
+        #expect(again.status == .failedBefore && again.error?.contains("not an HDF5 file") == true, "\(again)")
+        #expect(Records.read(FailureRecord.self, at: run.failure(step: "fake", unit: "s__ep2")) != nil, "the record is kept")
+        #expect(try Records.clearFailures(plan: s.plan, run: run) == ["fake/s__ep2"])
+        #expect(Merge.summarize(plan: s.plan, out: run).steps[0].missing.contains("s__ep2"), "a cleared failure is missing")
+        #expect(try runner.runUnit(step: step, unit: "s__ep2", episodes: [s.plan.episodes[1]]).status == .failed, "run again")
+        // A changed input is a new unit of work: it runs without clearing anything.
+        try FileManager.default.removeItem(at: s.episodes[1].appendingPathComponent("bad"))
+        #expect(try runner.runUnit(step: step, unit: "s__ep2", episodes: [s.plan.episodes[1]]).status == .done)
+        #expect(Records.read(FailureRecord.self, at: run.failure(step: "fake", unit: "s__ep2")) == nil)
+        #expect(try Records.clearFailures(plan: s.plan, run: run).isEmpty)
+    }
+
     @Test("the local run merges in plan order: the summary lists the failure with its error; a second run changes nothing")
     func localRun() throws {
         let s = try Self.setup()

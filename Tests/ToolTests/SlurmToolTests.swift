@@ -4,8 +4,10 @@ import Testing
 import XPTestSupport
 
 /// `xp-slurm` on a real one-node Slurm cluster (`scripts/slurm-cluster.sh start`): the plan of
-/// xp-qa and xp-features over 12 tiny episodes (one with a corrupt annotation file) submitted as
-/// job arrays, against run-local; one array task cancelled mid-way and resumed.
+/// xp-qa, xp-features and the Qwen export (plan job, array of parts, combine; no media, to keep
+/// the suite short) over 12 tiny episodes (one with a corrupt annotation file) submitted as job
+/// arrays, against run-local; one array task cancelled mid-way and resumed; failed episodes
+/// kept as failed on --resume and rerun with --retry-failed.
 /// The local cluster's Slurm commands when `sinfo` answers with a node up.
 enum SlurmCluster {
     static let client: SlurmClient? = {
@@ -52,8 +54,9 @@ struct SlurmToolTests {
             let scan = base.appendingPathComponent("scan"), plan = base.appendingPathComponent("plan"), local = base.appendingPathComponent("local")
             let scanRun = try Tools.run("xp-scan", [root.path, "--out", scan.path, "--quiet"])
             guard scanRun.status == 0 else { return .failure(.toolFailed(scanRun)) }
-            let planRun = try Tools.run("xp-slurm", ["plan", root.path, "--manifest", scan.path, "--out", plan.path, "--steps", "qa,features",
-                                                     "--cpus", "1", "--task-minutes", "0.02", "--max-tasks", "4", "--mem-mib", "512"])
+            let planRun = try Tools.run("xp-slurm", ["plan", root.path, "--manifest", scan.path, "--out", plan.path, "--steps", "qa,features,export",
+                                                     "--cpus", "1", "--task-minutes", "0.02", "--max-tasks", "4", "--mem-mib", "512",
+                                                     "--export-cpus", "1", "--shards", "2", "--export-arg=--cap", "--export-arg=2", "--export-arg=--no-media"])
             guard planRun.status == 0 else { return .failure(.toolFailed(planRun)) }
             let localRun = try Tools.run("xp-slurm", ["run-local", plan.path, "--out", local.path, "--jobs", "2", "--quiet"])
             return .success(Setup(base: base, plan: plan, local: local, localRun: localRun))
@@ -77,9 +80,13 @@ struct SlurmToolTests {
         let s = try Self.setup.get()
         let plan = try WorkPlan.read(s.plan)
         #expect(plan.episodes.count == 12)
-        #expect(plan.steps.map(\.name) == ["qa", "features"])
+        #expect(plan.steps.map(\.name) == ["qa", "features", "export-plan", "export", "combine"])
         let features = try plan.step("features")
         #expect(features.tasks.count == 4 && features.tasks.allSatisfy { $0.count == 3 })
+        // The export's parts are an array like the features', chained to its plan job and the combine.
+        let export = try plan.step("export")
+        #expect(export.scope == .episode && export.tasks.count == 4 && export.after == ["export-plan"])
+        #expect(try plan.step("combine").after == ["export"])
         #expect(plan.tools.values.allSatisfy { $0.path.hasPrefix("/") })
         let script = try String(contentsOf: SlurmScript.file("features", in: s.plan), encoding: .utf8)
         #expect(script.contains("exec '\(plan.driver.path)' task"))
@@ -95,6 +102,10 @@ struct SlurmToolTests {
         let features = try FileManager.default.contentsOfDirectory(atPath: s.local.appendingPathComponent("features").path).sorted()
         #expect(features.count == 11 && !features.contains(Self.corrupt))
         #expect(s.localRun.stderr.contains("features: 11/12 done, 1 failed, 0 missing"), "\(s.localRun)")
+        // The corrupt episode is the export's skip (the scan's reason), and the combine holds the other 11.
+        #expect(s.localRun.stderr.contains("export: 12/12 done, 0 failed, 0 missing") && s.localRun.stderr.contains("combine: 1/1 done"), "\(s.localRun)")
+        let manifest = try String(contentsOf: s.local.appendingPathComponent("combine/dataset_manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("\"num_episodes\": 11") && manifest.contains("\"episode_key\": \"\(Self.corrupt)\""), "\(manifest.prefix(600))")
     }
 
     @Test("submit --wait: the Slurm run's outputs equal run-local's byte for byte")
@@ -153,9 +164,32 @@ struct SlurmToolTests {
         #expect(resume.stderr.contains("submitted features: job") && resume.stderr.contains("[1]"), "only task 1 is resubmitted: \(resume)")
         #expect(!resume.stderr.contains("submitted qa"), "\(resume)")
         #expect(resume.stderr.contains("features: 11/12 done, 1 failed, 0 missing"), "\(resume)")
+        #expect(resume.stderr.contains("stay failed") && resume.stderr.contains("--retry-failed runs them again"), "the failure is kept, and the flag named: \(resume)")
         Self.expectSame(s.local, out)
         let status = try Tools.run("xp-slurm", ["status", s.plan.path, "--out", out.path])
         #expect(status.status == 0 && status.stdout.contains("features: 11/12 done, 1 failed, 0 missing"), "\(status)")
+    }
+
+    @Test("--resume --retry-failed reruns only the failed episodes' tasks, which fail again with their error; status finds the run without --out")
+    func retryFailed() throws {
+        let s = try Self.setup.get()
+        let out = s.base.appendingPathComponent("retry")
+        let fm = FileManager.default
+        try fm.copyItem(at: s.local, to: out)
+        let plan = try WorkPlan.read(s.plan)
+        let features = try plan.step("features")
+        let corrupt = try #require(plan.episodes.firstIndex { $0.key == Self.corrupt })
+        let task = try #require(features.tasks.firstIndex { $0.contains(corrupt) })
+        // Without the flag nothing is missing, so nothing is resubmitted (no job runs at all).
+        let summary = Merge.summarize(plan: plan, out: RunFolder(out))
+        #expect(summary.missing == 0 && summary.steps.allSatisfy { $0.missingTasks.isEmpty }, "\(summary.steps.map(\.missing))")
+        let retry = try Tools.run("xp-slurm", ["submit", s.plan.path, "--out", out.path, "--resume", "--retry-failed", "--wait", "--poll", "0.5", "--timeout", "300"])
+        #expect(retry.stderr.contains("cleared") && retry.stderr.contains("features/\(Self.corrupt)"), "\(retry)")
+        #expect(retry.stderr.contains("submitted features: job") && retry.stderr.contains("[\(task)]"), "only the corrupt episode's task: \(retry)")
+        #expect(retry.status == 1 && retry.stderr.contains("features: 11/12 done, 1 failed, 0 missing"), "it fails again, with its error: \(retry)")
+        Self.expectSame(s.local, out)
+        let status = try Tools.run("xp-slurm", ["status", s.plan.path])
+        #expect(status.status == 0 && status.stderr.contains("run folder \(out.path)") && status.stdout.contains("features: 11/12 done, 1 failed, 0 missing"), "\(status)")
     }
 }
 
@@ -181,6 +215,51 @@ struct SlurmUsageTests {
         #expect(run.status == 2, "\(run)")
         #expect(run.stderr.contains(message), "\(run)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty, "nothing is written")
+    }
+
+    /// A plan of the qa step over two episode folders whose xp-qa is a script that fails while
+    /// a flag file exists (a transient failure: the inputs do not change when it is removed).
+    static func flakyPlan(_ scratch: URL) throws -> (plan: URL, flag: URL) {
+        let fm = FileManager.default
+        let tools = scratch.appendingPathComponent("tools"), flag = scratch.appendingPathComponent("fail-now")
+        try fm.createDirectory(at: tools, withIntermediateDirectories: true)
+        let qa = tools.appendingPathComponent("xp-qa")
+        try Data("#!/bin/sh\nif [ -f '\(flag.path)' ]; then echo \"error: $1: the file system is away\" >&2; exit 1; fi\necho '{\"ok\": true}'\n".utf8).write(to: qa)
+        chmod(qa.path, 0o755)
+        var rows: [String] = []
+        for k in 1...2 {
+            let ep = scratch.appendingPathComponent("data/s/ep\(k)")
+            try fm.createDirectory(at: ep, withIntermediateDirectories: true)
+            rows.append(#"{"episode_key": "s__ep\#(k)", "path": "\#(ep.path)", "frame_count": 10}"#)
+        }
+        try Data(#"{"episodes": [\#(rows.joined(separator: ", "))]}"#.utf8).write(to: scratch.appendingPathComponent("episode_manifest.json"))
+        try Data().write(to: flag)
+        let plan = scratch.appendingPathComponent("plan")
+        let run = try Tools.run("xp-slurm", ["plan", scratch.appendingPathComponent("data").path, "--manifest", scratch.appendingPathComponent("episode_manifest.json").path,
+                                             "--out", plan.path, "--steps", "qa", "--tools", tools.path])
+        guard run.status == 0 else { throw ToolTestError.toolFailed(run) }
+        return (plan, flag)
+    }
+
+    @Test("run-local: a failed episode stays failed once its cause is gone, until --retry-failed; status finds the run, or says how")
+    func runLocalRetryFailed() throws {
+        let scratch = try Scratch.folder("slurm-retry")
+        let (plan, flag) = try Self.flakyPlan(scratch)
+        let unknown = try Tools.run("xp-slurm", ["status", plan.path])
+        #expect(unknown.status == 0 && unknown.stderr.contains("no run folder is known") && unknown.stderr.contains("--out DIR"), "\(unknown)")
+        let out = scratch.appendingPathComponent("run")
+        let first = try Tools.run("xp-slurm", ["run-local", plan.path, "--out", out.path, "--quiet"])
+        #expect(first.status == 1 && first.stderr.contains("qa: 0/2 done, 2 failed, 0 missing"), "\(first)")
+        try FileManager.default.removeItem(at: flag)
+        let again = try Tools.run("xp-slurm", ["run-local", plan.path, "--out", out.path, "--quiet"])
+        #expect(again.status == 1 && again.stderr.contains("qa: 0/2 done, 2 failed, 0 missing"), "the failures are kept: \(again)")
+        #expect(again.stderr.contains("--retry-failed runs them again") && again.stderr.contains("the file system is away"), "\(again)")
+        let retry = try Tools.run("xp-slurm", ["run-local", plan.path, "--out", out.path, "--quiet", "--retry-failed"])
+        #expect(retry.status == 0 && retry.stderr.contains("cleared 2 failure record(s): qa/s__ep1, qa/s__ep2"), "\(retry)")
+        #expect(retry.stderr.contains("qa: 2/2 done, 0 failed, 0 missing"), "\(retry)")
+        #expect(try String(contentsOf: out.appendingPathComponent("qa.jsonl"), encoding: .utf8) == "{\"ok\": true}\n{\"ok\": true}\n")
+        let status = try Tools.run("xp-slurm", ["status", plan.path])
+        #expect(status.status == 0 && status.stderr.contains("run folder \(out.standardizedFileURL.path)") && status.stdout.contains("qa: 2/2 done, 0 failed, 0 missing"), "\(status)")
     }
 
     @Test("a missing manifest is a failure (exit 1) that says to run xp-scan")

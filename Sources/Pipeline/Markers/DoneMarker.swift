@@ -67,6 +67,24 @@ public enum Records {
         }
     }
 
+    /// Removes the failure records of every step of `plan` in `run` (of `steps` only, when
+    /// given), so that the failed units count as missing: `--retry-failed`. Returns the units
+    /// cleared, as `step/unit`, in plan order.
+    @discardableResult
+    public static func clearFailures(plan: WorkPlan, run: RunFolder, steps: Set<String>? = nil) throws(PipelineError) -> [String] {
+        var cleared: [String] = []
+        let fm = FileManager.default
+        for step in plan.steps where steps?.contains(step.name) ?? true {
+            for unit in RunFolder.units(of: step, in: plan).joined() {
+                let url = run.failure(step: step.name, unit: unit)
+                guard fm.fileExists(atPath: url.path) else { continue }
+                do { try fm.removeItem(at: url) } catch { throw .cannotWrite(path: url.path, reason: "cannot remove the failure record (\(error.localizedDescription))") }
+                cleared.append("\(step.name)/\(unit)")
+            }
+        }
+        return cleared
+    }
+
     /// The record at `url`, or nil when there is none. A damaged record counts as none (it is
     /// redone), since a record is written atomically and only damage can make it unreadable.
     public static func read<T: Decodable>(_ type: T.Type, at url: URL) -> T? {

@@ -24,6 +24,10 @@ public struct RunFolder: Sendable {
         step.scope == .dataset ? url.appendingPathComponent(step.name) : url.appendingPathComponent(step.name).appendingPathComponent(unit)
     }
 
+    /// The folder of a step's outputs: a dataset step's output, or the folder holding an
+    /// episode step's `<episode key>/` outputs (what `{step:NAME}` names).
+    public func stepFolder(_ step: PlanStep) -> URL { url.appendingPathComponent(step.name) }
+
     /// The output path relative to the run folder (what output files say instead of absolute paths).
     public func relativeOutput(step: PlanStep, unit: String) -> String {
         step.scope == .dataset ? step.name : step.name + "/" + unit

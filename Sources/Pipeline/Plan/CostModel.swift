@@ -35,16 +35,22 @@ public struct CostModel: Codable, Sendable, Equatable {
     /// 0.60 s without decode (Docs/data-quality.md); the Qwen export about 28 s for its 32
     /// clips with the default ultrafast preset (Docs/exporters.md: 56 s with veryfast; clips are
     /// 92 % of the time); the index a few milliseconds. Re-measure on the cluster's nodes with
-    /// `xp-bench slurm` and pass the result to `xp-slurm plan --costs`.
+    /// `xp-bench slurm` and pass the result to `xp-slurm plan --costs`. The export's plan step
+    /// is its scan (xp-scan: 0.31 s per sample-size episode, Docs/exporters.md); the combine's
+    /// 0.05 s per episode (linking about 100 files, reading and writing its records) is an
+    /// estimate until `xp-bench slurm` measures it.
     public static let standard = CostModel(steps: [
         "qa": StepCost(perEpisode: 0.2, perFrame: 0.000_068_7),
         "features": StepCost(perEpisode: 0.5, perFrame: 0.000_6, perFrameStream: 0.001_55),
+        "export-plan": StepCost(perEpisode: 0.31),
         "export": StepCost(perEpisode: 0.5, perFrameStream: 0.000_787),
+        "combine": StepCost(perEpisode: 0.05),
         "index": StepCost(perEpisode: 0.01, perFrame: 0.000_001),
     ])
 
-    /// The cost of `step` (a step the model does not know costs 1 s per episode).
-    public func cost(of step: String) -> StepCost { steps[step] ?? StepCost(perEpisode: 1) }
+    /// The cost of `step`: this model's, else the standard model's (a measured model from an
+    /// older `xp-bench slurm` lacks the export's plan and combine steps), else 1 s per episode.
+    public func cost(of step: String) -> StepCost { steps[step] ?? Self.standard.steps[step] ?? StepCost(perEpisode: 1) }
 
     /// Reads a cost model: either the `cost_model` object of `xp-bench slurm`'s output or a
     /// bare `{"steps": {...}}` object.

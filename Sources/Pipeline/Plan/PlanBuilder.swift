@@ -11,7 +11,7 @@ public struct PlanOptions: Sendable {
     public var maxTasks: Int = WorkPlan.maxArrayTasks
     /// CPUs per task of the episode steps (QA uses one).
     public var cpus: Int = 2
-    /// CPUs of the dataset-wide export job.
+    /// CPUs of the export's plan job (the scan of every episode, `--jobs` of them at once).
     public var exportCPUs: Int = 8
     public var memoryMiB: Int = 4_096
     /// The time limit is the estimate times this, plus 10 minutes.
@@ -28,10 +28,14 @@ public struct PlanOptions: Sendable {
 
 /// Builds a ``WorkPlan`` from an episode manifest and the tools' folder.
 public enum PlanBuilder {
-    /// The steps the plan knows, in run order.
+    /// The steps a user chooses from, in run order (`export` brings its plan and combine steps).
     public static let standardSteps = ["qa", "features", "export", "index"]
+    /// The Qwen export as three plan steps: the plan (scan, split, shards: one job), the
+    /// episodes' parts (an array like qa and features) and the combine (one job, the export).
+    public static let exportSteps = ["export-plan", "export", "combine"]
     /// The tool each step runs.
-    public static let stepTools = ["qa": "xp-qa", "features": "xp-features", "export": "xp-export-qwen", "index": "xp-index"]
+    public static let stepTools = ["qa": "xp-qa", "features": "xp-features", "export-plan": "xp-export-qwen", "export": "xp-export-qwen",
+                                   "combine": "xp-export-qwen", "index": "xp-index"]
 
     /// The plan: episodes from the manifest, each step's tasks binned by estimated cost, the
     /// tools resolved to absolute paths in `toolsFolder`, and `driver` (xp-slurm) recorded.
@@ -42,11 +46,13 @@ public enum PlanBuilder {
         }
         var tools: [String: ToolBinary] = [:]
         var steps: [PlanStep] = []
-        for name in options.steps {
-            guard let toolName = stepTools[name] else {
-                throw .badPlan(detail: "unknown step '\(name)'; the steps are \(standardSteps.joined(separator: ", "))")
-            }
-            if name == "index", !options.steps.contains("export") { throw .badPlan(detail: "step index reads the export; add the export step") }
+        for name in options.steps where !standardSteps.contains(name) {
+            throw .badPlan(detail: "unknown step '\(name)'; the steps are \(standardSteps.joined(separator: ", "))")
+        }
+        if options.steps.contains("index"), !options.steps.contains("export") { throw .badPlan(detail: "step index reads the export; add the export step") }
+        let planSteps = options.steps.flatMap { $0 == "export" ? exportSteps : [$0] }
+        for name in planSteps {
+            guard let toolName = stepTools[name] else { throw .badPlan(detail: "unknown step '\(name)'") }
             tools[toolName] = try ToolBinary.resolve(toolsFolder.appendingPathComponent(toolName).path)
             let cost = options.costModel.cost(of: name)
             let costs = episodes.map { cost.seconds(frames: $0.frames, streams: $0.streams) }
@@ -71,9 +77,12 @@ public enum PlanBuilder {
         return plan
     }
 
-    /// The command line of each standard step (see ``PlanStep`` for the placeholders).
+    /// The command line of each standard step (see ``PlanStep`` for the placeholders). The
+    /// three export steps take the same export options (`extraArguments["export"]`), since the
+    /// part and combine modes check them against the plan's settings.
     static func template(_ name: String, tool: String, options: PlanOptions) -> PlanStep {
-        let extra = options.extraArguments[name] ?? []
+        let extra = options.extraArguments[exportSteps.contains(name) ? "export" : name] ?? []
+        let exportCommon = ["{root}", "--out", "{out}", "--relative-paths", "--quiet", "--shards", "\(options.exportShards)"]
         let episodeResources = Resources(cpus: options.cpus, memoryMiB: options.memoryMiB, timeMinutes: 60)
         switch name {
         case "qa":
@@ -86,13 +95,22 @@ public enum PlanBuilder {
             return PlanStep(name: name, tool: tool, scope: .episode,
                             arguments: ["{episode}", "--out", "{out}", "--no-cache", "--quiet", "--threads", "{cpus}"] + extra,
                             volatileKeys: ["seconds"], resources: episodeResources)
+        case "export-plan":
+            // The scan (no frame read), the split and the shards, once for all parts.
+            return PlanStep(name: name, tool: tool, scope: .dataset, arguments: exportCommon + ["--plan-only", "--jobs", "{cpus}"] + extra,
+                            resources: Resources(cpus: options.exportCPUs, memoryMiB: options.memoryMiB, timeMinutes: 60))
         case "export":
+            return PlanStep(name: name, tool: tool, scope: .episode,
+                            arguments: exportCommon + ["--from-plan", "{step:export-plan}", "--episode", "{episode}"] + extra,
+                            after: ["export-plan"], resources: episodeResources)
+        case "combine":
+            // Links the parts and merges: one process, memory for every record of the merge.
             return PlanStep(name: name, tool: tool, scope: .dataset,
-                            arguments: ["{root}", "--out", "{out}", "--relative-paths", "--quiet", "--jobs", "{cpus}", "--shards", "\(options.exportShards)"] + extra,
-                            resources: Resources(cpus: options.exportCPUs, memoryMiB: options.memoryMiB * 2, timeMinutes: 60))
+                            arguments: exportCommon + ["--combine", "{step:export-plan}", "--parts", "{step:export}"] + extra,
+                            after: ["export"], resources: Resources(cpus: 1, memoryMiB: options.memoryMiB * 2, timeMinutes: 60))
         default:
-            return PlanStep(name: name, tool: tool, scope: .dataset, arguments: ["{step:export}", "--out", "{out}"] + extra,
-                            after: ["export"], resources: Resources(cpus: 1, memoryMiB: options.memoryMiB, timeMinutes: 60))
+            return PlanStep(name: name, tool: tool, scope: .dataset, arguments: ["{step:combine}", "--out", "{out}"] + extra,
+                            after: ["combine"], resources: Resources(cpus: 1, memoryMiB: options.memoryMiB, timeMinutes: 60))
         }
     }
 }

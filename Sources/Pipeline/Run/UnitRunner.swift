@@ -9,6 +9,10 @@ public enum UnitStatus: String, Codable, Sendable {
     case alreadyDone = "already_done"
     /// The tool failed; a ``FailureRecord`` holds its error.
     case failed
+    /// Failed before with the same inputs and tool version: not rerun, its record kept (a
+    /// changed input reruns it; ``Records/clearFailures(plan:run:)`` — `--retry-failed` —
+    /// reruns it as it is).
+    case failedBefore = "failed_before"
 }
 
 /// One unit's result.
@@ -33,7 +37,9 @@ public struct UnitRunner: Sendable {
         self.run = run
     }
 
-    /// The command line with the placeholders resolved; `{out}` becomes `out`.
+    /// The command line with the placeholders resolved; `{out}` becomes `out`, `{step:NAME}`
+    /// the folder of step NAME's outputs (a dataset step's output, or an episode step's folder
+    /// of `<episode key>/` outputs).
     public func arguments(step: PlanStep, episodes: [PlanEpisode], out: String) -> [String] {
         step.arguments.map { a in
             var s = a
@@ -42,7 +48,7 @@ public struct UnitRunner: Sendable {
             s = s.replacingOccurrences(of: "{root}", with: plan.datasetRoot)
             s = s.replacingOccurrences(of: "{cpus}", with: "\(step.resources.cpus)")
             for other in plan.steps where s.contains("{step:\(other.name)}") {
-                s = s.replacingOccurrences(of: "{step:\(other.name)}", with: run.output(step: other, unit: RunFolder.datasetUnit).path)
+                s = s.replacingOccurrences(of: "{step:\(other.name)}", with: run.stepFolder(other).path)
             }
             return s
         }
@@ -59,8 +65,13 @@ public struct UnitRunner: Sendable {
             key.add(e.key)
             for row in ContentKey.listing(of: URL(fileURLWithPath: e.folder)) { key.add(row) }
         }
+        // A step that reads another's outputs is redone when any of its units is redone
+        // (e.g. the combine after an export part that failed before and now succeeded).
         for other in plan.steps where step.arguments.contains(where: { $0.contains("{step:\(other.name)}") }) {
-            key.add(Records.read(DoneMarker.self, at: run.marker(step: other.name, unit: RunFolder.datasetUnit))?.contentKey ?? "not done")
+            for unit in RunFolder.units(of: other, in: plan).joined() {
+                key.add(unit)
+                key.add(Records.read(DoneMarker.self, at: run.marker(step: other.name, unit: unit))?.contentKey ?? "not done")
+            }
         }
         return key.hex
     }
@@ -78,6 +89,9 @@ public struct UnitRunner: Sendable {
         guard let tool = plan.tools[step.tool] else { throw .badPlan(detail: "step \(step.name) names tool \(step.tool), which the plan does not list") }
         let key = contentKey(step: step, episodes: episodes)
         if isDone(step: step, unit: unit, key: key) { return UnitOutcome(step: step.name, unit: unit, status: .alreadyDone, seconds: 0) }
+        if let f = Records.read(FailureRecord.self, at: run.failure(step: step.name, unit: unit)), f.contentKey == key, f.toolVersion == tool.version {
+            return UnitOutcome(step: step.name, unit: unit, status: .failedBefore, seconds: 0, error: f.error)
+        }
         let fm = FileManager.default
         let staging = run.staging(step: step.name, unit: unit)
         let stderrURL = run.stderrLog(step: step.name, unit: unit)

@@ -37,6 +37,8 @@ public struct SlurmClient: Sendable {
         public var id: String
         public var state: String
         public var reason: String
+        /// The job's name, when the query asked for it (``queue(names:)``).
+        public var name: String = ""
     }
 
     /// The queued and running jobs (and array tasks) among `jobs`.
@@ -51,12 +53,21 @@ public struct SlurmClient: Sendable {
         return Self.parseQueue(r.stdout)
     }
 
-    /// Parses `squeue -o "%i|%T|%r"` output.
+    /// The queued and running jobs (and array tasks) named one of `names` (`squeue -n`), for a
+    /// status without the run folder's submission records.
+    public func queue(names: [String]) throws(PipelineError) -> [QueueRow] {
+        guard !names.isEmpty else { return [] }
+        let r = try ProcessRunner.capture(squeue, ["-h", "-r", "-n", names.joined(separator: ","), "-o", "%i|%T|%r|%j"])
+        guard r.status == 0 else { throw .command(command: "squeue", detail: "exit \(r.status): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        return Self.parseQueue(r.stdout)
+    }
+
+    /// Parses `squeue -o "%i|%T|%r"` output (and a fourth field, the job name, when present).
     public static func parseQueue(_ text: String) -> [QueueRow] {
         text.split(separator: "\n").compactMap { line in
             let f = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard f.count >= 3, !f[0].isEmpty else { return nil }
-            return QueueRow(id: f[0], state: f[1], reason: f[2])
+            return QueueRow(id: f[0], state: f[1], reason: f[2], name: f.count > 3 ? f[3] : "")
         }
     }
 

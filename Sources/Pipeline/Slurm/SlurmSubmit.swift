@@ -43,13 +43,17 @@ public enum SlurmSubmit {
 
     /// Submits every step's array (only the tasks with missing units when `resume`), each
     /// after the steps it reads (`--dependency=afterok`), then the merge job after all of them.
-    /// Records the submission in the run folder and returns it.
-    public static func submit(plan: WorkPlan, planFolder: URL, out: RunFolder, client: SlurmClient, resume: Bool) throws(PipelineError) -> [SubmittedJob] {
+    /// On a resume, a step after a resubmitted one is resubmitted whole (its units whose inputs
+    /// did not change are skipped in seconds; the others, such as the combine after a redone
+    /// export part, are redone). `retryFailed` first clears the failure records, so failed
+    /// units count as missing. Records the submission in the run folder, and the run folder in
+    /// the plan folder (``PlanRuns``), and returns it.
+    public static func submit(plan: WorkPlan, planFolder: URL, out: RunFolder, client: SlurmClient, resume: Bool,
+                              retryFailed: Bool = false) throws(PipelineError) -> [SubmittedJob] {
         let logFile = out.submission
         let log = Records.read(SubmissionLog.self, at: logFile) ?? SubmissionLog(submissions: [])
-        if let queued = try? client.queue(log.latestIDs), !queued.isEmpty {
-            throw .badPlan(detail: "\(queued.count) job(s) of the last submission to \(out.url.path) are still queued or running (\(queued.prefix(5).map(\.id).joined(separator: ", "))); wait for them or scancel them first")
-        }
+        try ensureIdle(out: out, client: client)
+        if retryFailed { try Records.clearFailures(plan: plan, run: out) }
         let summary = Merge.summarize(plan: plan, out: out)
         do { try FileManager.default.createDirectory(at: out.slurmLogs, withIntermediateDirectories: true) } catch {
             throw .cannotWrite(path: out.slurmLogs.path, reason: error.localizedDescription)
@@ -57,7 +61,8 @@ public enum SlurmSubmit {
         var jobs: [SubmittedJob] = []
         var ids: [String: String] = [:]
         for step in plan.steps {
-            let tasks = resume ? (summary.steps.first { $0.step == step.name }?.missingTasks ?? []) : Array(step.tasks.indices)
+            let upstream = step.after.contains { ids[$0] != nil }
+            let tasks = resume && !upstream ? (summary.steps.first { $0.step == step.name }?.missingTasks ?? []) : Array(step.tasks.indices)
             guard !tasks.isEmpty else { continue }
             let deps = step.after.compactMap { ids[$0] }
             var options = ["--array=\(arraySpec(tasks))", "--output=\(out.slurmLogs.path)/\(step.name)-%A_%a.out"]
@@ -74,7 +79,17 @@ public enum SlurmSubmit {
         var updated = log
         updated.submissions.append(jobs)
         try Records.write(updated, to: logFile)
+        PlanRuns.record(out, planFolder: planFolder)
         return jobs
+    }
+
+    /// Throws when a job of the run folder's last submission is still queued or running: a
+    /// second submission (or clearing its failure records) would race with it.
+    public static func ensureIdle(out: RunFolder, client: SlurmClient) throws(PipelineError) {
+        let log = Records.read(SubmissionLog.self, at: out.submission) ?? SubmissionLog(submissions: [])
+        if let queued = try? client.queue(log.latestIDs), !queued.isEmpty {
+            throw .badPlan(detail: "\(queued.count) job(s) of the last submission to \(out.url.path) are still queued or running (\(queued.prefix(5).map(\.id).joined(separator: ", "))); wait for them or scancel them first")
+        }
     }
 
     /// Waits until none of `jobs` is queued or running, at most `timeout` seconds, polling every

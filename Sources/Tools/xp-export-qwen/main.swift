@@ -26,12 +26,21 @@ struct XPExportQwen: ParsableCommand {
             reads shards in order, so the output depends on --shards and never on --jobs. Killed, the same \
             command resumes where it stopped; run again when finished, it does nothing.
 
+            Sharded (a cluster's job array, as xp-slurm plans it; needs --relative-paths and the same export \
+            options in all three): --plan-only writes the scan's skip reasons, the split and every episode's \
+            shard to --out; --from-plan PLAN --episode EP exports one episode into its own --out part folder; \
+            --combine PLAN --parts PARTS links the parts (PARTS/<episode key>/) into --out and merges. The \
+            combined folder is byte for byte the single run's; an episode without a part is listed as failed.
+
             Examples:
               xp-fixture --size tiny --dataset 8 --out dataset
               xp-export-qwen dataset --out export
               xp-select scan --out split && xp-export-qwen dataset --split split/split.json --out export
               xp-export-qwen dataset --out export --protocol reference --prompt-template Fixtures/prompts/reference-p3.json
               xp-export-qwen dataset --out export-ms --multiscale multiscale_20s10_40s20_80s40 --zstd
+              xp-export-qwen dataset --relative-paths --plan-only --out plan
+              xp-export-qwen dataset --relative-paths --from-plan plan --episode dataset/s1/ep1 --out parts/s1__ep1
+              xp-export-qwen dataset --relative-paths --combine plan --parts parts --out export
             """
     )
 
@@ -107,6 +116,21 @@ struct XPExportQwen: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @Flag(help: "Sharded, step 1: write only the export plan (skip reasons, split, shards) to --out.")
+    var planOnly = false
+
+    @Option(help: ArgumentHelp("Sharded, step 2: the plan folder of --plan-only; exports --episode into --out.", valueName: "plan"))
+    var fromPlan: String?
+
+    @Option(help: ArgumentHelp("Sharded, step 2: the episode folder to export (one of the plan's).", valueName: "folder"))
+    var episode: String?
+
+    @Option(help: ArgumentHelp("Sharded, step 3: the plan folder of --plan-only; combines --parts into --out.", valueName: "plan"))
+    var combine: String?
+
+    @Option(help: ArgumentHelp("Sharded, step 3: the folder of the parts, one <episode key>/ folder each.", valueName: "folder"))
+    var parts: String?
+
     enum Limits {
         static let window = 1...100_000
         static let context = 1...1_000_000
@@ -138,6 +162,20 @@ struct XPExportQwen: ParsableCommand {
         if let contextFrames, multiscale == nil, contextFrames < window {
             throw ValidationError("--context-frames (\(contextFrames)) must be at least --window (\(window))")
         }
+        try validateSharded()
+    }
+
+    /// The sharded modes exclude one another, come with their second option, and need relative
+    /// paths (a part's record paths must not name the folder it was made in).
+    func validateSharded() throws {
+        let modes = [planOnly ? "--plan-only" : nil, fromPlan.map { _ in "--from-plan" }, combine.map { _ in "--combine" }].compactMap { $0 }
+        if modes.count > 1 { throw ValidationError("\(modes.joined(separator: " and ")) are different steps of a sharded export; give one") }
+        if (fromPlan == nil) != (episode == nil) { throw ValidationError("--from-plan and --episode go together (the plan folder and the episode to export)") }
+        if (combine == nil) != (parts == nil) { throw ValidationError("--combine and --parts go together (the plan folder and the parts folder)") }
+        if let mode = modes.first {
+            if !relativePaths { throw ValidationError("\(mode) needs --relative-paths: a part's record paths must not name the folder it was made in") }
+            if split != nil, mode != "--plan-only" { throw ValidationError("--split belongs to --plan-only (the plan holds the split)") }
+        }
     }
 
     func exportOptions() throws -> QwenExportOptions {
@@ -165,6 +203,8 @@ struct XPExportQwen: ParsableCommand {
         try Tool.checkOutput(outURL, option: "--out")
         let options = try exportOptions()
         try options.validate()
+        if let fromPlan, let episode { return try exportPart(plan: URL(fileURLWithPath: fromPlan), episode: URL(fileURLWithPath: episode), out: outURL, options: options) }
+        if let combine, let parts { return try combineParts(plan: URL(fileURLWithPath: combine), parts: URL(fileURLWithPath: parts), out: outURL, options: options) }
         let rootURL = URL(fileURLWithPath: root)
         let folders = try DatasetEpisodes.find(root: rootURL)
 
@@ -185,6 +225,12 @@ struct XPExportQwen: ParsableCommand {
             Tool.note("\(folders.count - named.count) episodes of \(root) are not in \(split ?? "") and are not exported")
         }
         let plan = QwenExportPlan(episodes: named, split: { assignment.split(of: $0) }, shards: options.shards, skipReasons: skip)
+        if planOnly {
+            try QwenShardedExport.writePlan(plan, assignment: assignment, options: options, to: outURL)
+            Tool.note("planned \(plan.items.count) episodes (\(skip.count) skipped) in \(plan.shards) shards")
+            print(outURL.path)
+            return
+        }
         let progress = Progress("xp-export-qwen", total: plan.items.count, quiet: quiet)
         let started = Date()
         let summary = try QwenExport.run(plan: plan, out: outURL, options: options) { done, _ in progress.update(done) }
@@ -202,6 +248,32 @@ struct XPExportQwen: ParsableCommand {
         if !audit.passed { Tool.note("error: the leakage audit failed; see \(outURL.appendingPathComponent("leakage_audit.json").path)") }
         print(summary.datasetURL.path)
         if !summary.failed.isEmpty || !audit.passed { throw ExitCode(1) }
+    }
+}
+
+extension XPExportQwen {
+    /// `--from-plan PLAN --episode EP`: one episode's part; exit 1 when the episode fails.
+    func exportPart(plan: URL, episode: URL, out: URL, options: QwenExportOptions) throws {
+        let outcome = try QwenShardedExport.exportPart(episode: episode, planFolder: plan, out: out, options: options)
+        switch outcome.status {
+        case .failed: throw ToolError("\(outcome.key.text) failed: \(outcome.reason ?? "unknown error")")
+        case .skipped: Tool.note("skipped \(outcome.key.text): \(outcome.reason ?? "")")
+        case .exported: Tool.note("exported \(outcome.records) records of \(outcome.key.text)")
+        }
+        print(out.path)
+    }
+
+    /// `--combine PLAN --parts PARTS`: the parts linked into one export, merged and audited.
+    func combineParts(plan: URL, parts: URL, out: URL, options: QwenExportOptions) throws {
+        let combined = try QwenShardedExport.combine(planFolder: plan, parts: parts, out: out, options: options)
+        let audit = try ExportSplit.audit(dataset: combined.summary.datasetURL, split: combined.assignment, options: options, out: out)
+        if !combined.missing.isEmpty {
+            Tool.note("\(combined.missing.count) episode(s) have no part and are listed as failed (\(combined.missing.prefix(5).map(\.text).joined(separator: ", "))); export them and combine again")
+        }
+        Tool.note("combined \(combined.summary.records) records from \(combined.summary.outcomes.filter { $0.status == .exported }.count) episodes")
+        if !audit.passed { Tool.note("error: the leakage audit failed; see \(out.appendingPathComponent("leakage_audit.json").path)") }
+        print(combined.summary.datasetURL.path)
+        if !audit.passed { throw ExitCode(1) }
     }
 }
 

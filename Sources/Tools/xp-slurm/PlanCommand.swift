@@ -13,7 +13,10 @@ struct PlanCommand: ParsableCommand {
             The episodes come from xp-scan's episode_manifest.json (--manifest, default ROOT/../scan). Each \
             step's episodes are packed into tasks of about --task-minutes by the cost model (--costs: the JSON \
             of xp-bench slurm; default: this machine's measurement). The tools are taken from --tools (default: \
-            the folder of this xp-slurm) and recorded by absolute path.
+            the folder of this xp-slurm) and recorded by absolute path. The step export becomes three: \
+            export-plan (one job of --export-cpus: the scan, the split, the shards), export (an array of \
+            per-episode parts, --cpus each) and combine (one job: the parts linked and merged into \
+            RUN/combine, which xp-index reads); every --export-arg goes to all three.
 
             Examples:
               xp-slurm plan dataset --manifest scan --out plan
@@ -49,7 +52,7 @@ struct PlanCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "CPUs per task of the episode steps, in \(Bounds.text(Limits.cpus)).")
     var cpus: Int = 2
 
-    @Option(parsing: .unconditional, help: "CPUs of the export job, in \(Bounds.text(Limits.cpus)).")
+    @Option(parsing: .unconditional, help: "CPUs of the export's plan job (its scan), in \(Bounds.text(Limits.cpus)).")
     var exportCpus: Int = 8
 
     @Option(parsing: .unconditional, help: "Memory per task, MiB, in \(Bounds.text(Limits.memory)).")

@@ -10,14 +10,18 @@ struct SubmitCommand: ParsableCommand {
         commandName: "submit",
         abstract: "Submit the plan's arrays (chained with --dependency=afterok) and the merge job.",
         discussion: """
-            --resume submits only the array tasks with an episode neither done nor failed. --wait polls \
-            squeue until every job has left the queue (cancelling jobs whose dependency can never be met), \
-            then prints the summary; exit 1 when an episode failed or is missing.
+            --resume submits only the array tasks with an episode neither done nor failed, and the steps \
+            after them. A failed episode stays failed (a task does not rerun it while its inputs and tool are \
+            unchanged); --retry-failed clears the failure records first, so those episodes run again. --wait \
+            polls squeue until every job has left the queue (cancelling jobs whose dependency can never be \
+            met), then prints the summary; exit 1 when an episode failed or is missing. The run folder is \
+            recorded in the plan folder (runs.json), so xp-slurm status PLAN finds it.
 
             Examples:
               xp-slurm submit plan --out run
               xp-slurm submit plan --out run --wait --timeout 7200
               xp-slurm submit plan --out run --resume --wait
+              xp-slurm submit plan --out run --resume --retry-failed --wait
             """
     )
 
@@ -25,6 +29,9 @@ struct SubmitCommand: ParsableCommand {
 
     @Flag(help: "Submit only the tasks with missing outputs.")
     var resume = false
+
+    @Flag(help: "Clear the failure records first, so failed episodes run again.")
+    var retryFailed = false
 
     @Flag(help: "Wait until the jobs have left the queue, then report.")
     var wait = false
@@ -48,6 +55,10 @@ struct SubmitCommand: ParsableCommand {
         let folder = planFolder(target.plan)
         let out = RunFolder(outURL)
         do {
+            if retryFailed {
+                try SlurmSubmit.ensureIdle(out: out, client: client)
+                noteCleared(try Records.clearFailures(plan: plan, run: out))
+            }
             let jobs = try SlurmSubmit.submit(plan: plan, planFolder: folder, out: out, client: client, resume: resume)
             for j in jobs { Tool.note("submitted \(j.step): job \(j.jobID)" + (j.tasks.isEmpty ? "" : " [\(SlurmSubmit.arraySpec(j.tasks))]") + (j.dependsOn.isEmpty ? "" : " after \(j.dependsOn.joined(separator: ","))")) }
             guard wait else {
@@ -67,67 +78,19 @@ func planFolder(_ path: String) -> URL {
     return url.lastPathComponent == "plan.json" ? url.deletingLastPathComponent() : url
 }
 
-struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "status",
-        abstract: "Show a run's jobs (squeue, sacct when accounting is on) and its episodes done, failed and missing.",
-        discussion: """
-            Prints one line per job of the last submission and per step; --json prints the summary as JSON.
-
-            Examples:
-              xp-slurm status plan --out run
-              xp-slurm status plan --out run --json
-            """
-    )
-
-    @OptionGroup var target: RunOptions
-
-    @Flag(help: "Print JSON on stdout.")
-    var json = false
-
-    func run() throws {
-        let plan = try loadPlan(target.plan)
-        let out = RunFolder(URL(fileURLWithPath: target.out))
-        let summary = Merge.summarize(plan: plan, out: out)
-        let log = Records.read(SubmissionLog.self, at: out.submission)
-        var jobRows: [JSONValue] = []
-        if let client = SlurmClient.find(), let jobs = log?.submissions.last {
-            let queue = (try? client.queue(jobs.map(\.jobID))) ?? []
-            let accounting = client.accounting(jobs.map(\.jobID)) ?? []
-            for j in jobs {
-                let queued = queue.filter { $0.id == j.jobID || $0.id.hasPrefix(j.jobID + "_") }
-                let states = Dictionary(grouping: queued, by: \.state).map { "\($0.value.count) \($0.key.lowercased())" }.sorted()
-                let acct = accounting.filter { ($0.first ?? "") == j.jobID || ($0.first ?? "").hasPrefix(j.jobID + "_") }
-                    .compactMap { $0.count > 1 ? $0[1] : nil }
-                let line = "job \(j.jobID) \(j.step): " + (states.isEmpty ? "not in the queue" : states.joined(separator: ", ")) + (acct.isEmpty ? "" : "; sacct: \(Set(acct).sorted().joined(separator: ", "))")
-                jobRows.append(.object([("step", .string(j.step)), ("job_id", .string(j.jobID)), ("queue", .array(queued.map { .string("\($0.id) \($0.state) \($0.reason)") }))]))
-                if !json { Tool.note(line) }
-            }
-        }
-        if json {
-            let steps: [JSONValue] = summary.steps.map { s in
-                .object([("step", .string(s.step)), ("units", .int(s.units)), ("done", .int(s.done.count)),
-                         ("failed", .array(s.failed.map { .object([("unit", .string($0.unit)), ("error", .string($0.error))]) })),
-                         ("missing", .array(s.missing.map { .string($0) })), ("missing_tasks", .array(s.missingTasks.map { .int($0) }))])
-            }
-            print(JSONValue.object([("jobs", .array(jobRows)), ("steps", .array(steps)), ("complete", .bool(summary.complete))]).pythonJSON(indent: 2))
-        } else {
-            for s in summary.steps { print("\(s.step): \(s.done.count)/\(s.units) done, \(s.failed.count) failed, \(s.missing.count) missing") }
-        }
-    }
-}
-
 struct RunLocalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run-local",
         abstract: "Run the plan's identical task list on this machine, then merge.",
         discussion: """
             Steps run in order, --jobs array tasks at a time. Done episodes are skipped, so a killed run \
-            continues where it stopped. Exit 1 when an episode failed.
+            continues where it stopped. A failed episode stays failed while its inputs and tool are \
+            unchanged; --retry-failed runs it again. Exit 1 when an episode failed.
 
             Examples:
               xp-slurm run-local plan --out run
               xp-slurm run-local plan --out run --jobs 4
+              xp-slurm run-local plan --out run --retry-failed
             """
     )
 
@@ -135,6 +98,9 @@ struct RunLocalCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Tasks at once, in \(Bounds.text(1...256)).")
     var jobs: Int = 1
+
+    @Flag(help: "Clear the failure records first, so failed episodes run again.")
+    var retryFailed = false
 
     @Flag(help: "No progress on stderr.")
     var quiet = false
@@ -150,10 +116,17 @@ struct RunLocalCommand: ParsableCommand {
         let progress = Progress("xp-slurm run-local", total: total, quiet: quiet)
         let counter = Counter()
         do {
+            if retryFailed { noteCleared(try Records.clearFailures(plan: plan, run: out)) }
+            PlanRuns.record(out, planFolder: planFolder(target.plan))
             let summary = try LocalRun.run(plan: plan, out: out, jobs: jobs) { _ in progress.update(counter.next()) }
             try report(summary, out: out)
         } catch let e as PipelineError { throw ToolError("\(e)") }
     }
+}
+
+/// Says which failure records `--retry-failed` cleared.
+func noteCleared(_ units: [String]) {
+    Tool.note(units.isEmpty ? "--retry-failed: no failure records to clear" : "--retry-failed: cleared \(units.count) failure record(s): \(units.prefix(5).joined(separator: ", "))\(units.count > 5 ? ", ..." : "")")
 }
 
 /// A thread-safe count.
@@ -198,7 +171,7 @@ struct TaskCommand: ParsableCommand {
         do { outcomes = try TaskRunner.run(plan: plan, stepName: step, index: task, out: out, progress: Self.note) } catch {
             throw ToolError("\(error)")
         }
-        let failed = outcomes.filter { $0.status == .failed }.count
+        let failed = outcomes.filter { $0.status == .failed || $0.status == .failedBefore }.count
         Tool.note("task \(step)[\(task)]: \(outcomes.count - failed) done, \(failed) failed")
     }
 

@@ -16,14 +16,17 @@ struct XPSlurm: ParsableCommand {
             plus a merge job. Every episode's outputs are committed whole with a done marker keyed by its \
             inputs and the tool's version: a rerun skips what is done, a killed task leaves nothing half \
             written, and a failing episode is recorded with its error while the rest complete. run-local \
-            executes the identical task list, so both give the same outputs byte for byte.
+            executes the identical task list, so both give the same outputs byte for byte. The Qwen export is \
+            three steps: export-plan (one job: the scan, the split, the shards), export (an array: one part \
+            per episode) and combine (one job: the parts linked and merged), whose folder equals a single \
+            xp-export-qwen run's byte for byte; xp-index reads it.
 
             Examples:
               xp-scan dataset --out scan
               xp-slurm plan dataset --manifest scan --out plan --partition gpu --account lab
               xp-slurm submit plan --out run --wait
-              xp-slurm status plan --out run
-              xp-slurm submit plan --out run --resume --wait
+              xp-slurm status plan
+              xp-slurm submit plan --out run --resume --retry-failed --wait
               xp-slurm run-local plan --out run-local --jobs 4
             """,
         subcommands: [PlanCommand.self, SubmitCommand.self, StatusCommand.self, RunLocalCommand.self, TaskCommand.self, MergeCommand.self]
@@ -42,6 +45,10 @@ func report(_ summary: RunSummary, out: RunFolder, failIncomplete: Bool = true) 
         for f in s.failed { Tool.note("  failed \(f.unit) (exit \(f.exitStatus)): \(f.error.split(separator: "\n").last ?? "")") }
     }
     print(out.summary.path)
+    if summary.failed > 0 {
+        Tool.note("\(summary.failed) unit(s) failed and stay failed while their inputs and tool are unchanged (fix the input and rerun); "
+                  + "--retry-failed runs them again as they are (xp-slurm submit --resume --retry-failed, or run-local --retry-failed)")
+    }
     if !summary.complete && failIncomplete {
         if summary.missing > 0 { Tool.note("\(summary.missing) unit(s) missing: xp-slurm submit --resume (or run-local again) completes them") }
         throw ExitCode(1)
