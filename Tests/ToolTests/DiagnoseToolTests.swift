@@ -41,7 +41,7 @@ struct DiagnoseToolTests {
         // One task × two modes (strict: removed and only) × nine groups.
         #expect(ablation.count == 1 + 2 * 9)
         let alignment = try lines("alignment_shift_metrics.csv")
-        #expect(alignment.first == "query_group,query_display,target_group,shift_windows,shift_frames,status,mrr,top1_accuracy,top5_accuracy,top10_accuracy,median_rank,mean_rank,num_queries,protocol,seed,baseline_mrr")
+        #expect(alignment.first == "query_group,query_display,target_group,shift_windows,shift_frames,status,mrr,top1_accuracy,top5_accuracy,top10_accuracy,median_rank,mean_rank,num_queries,protocol,seed,baseline_mrr,task,auroc,macro_f1,accuracy,num_pairs,baseline_name,baseline_score")
         // 57 windows: split point 40, 17 test windows; shifts up to ±10 leave pairs, ±20 and ±40 none; six query groups.
         #expect(alignment.count == 1 + 6 * 5)
         let missing = try lines("missing_views.csv")
