@@ -42,8 +42,12 @@ struct DiagnoseToolTests {
         #expect(ablation.count == 1 + 2 * 9)
         let alignment = try lines("alignment_shift_metrics.csv")
         #expect(alignment.first == "query_group,query_display,target_group,shift_windows,shift_frames,status,mrr,top1_accuracy,top5_accuracy,top10_accuracy,median_rank,mean_rank,num_queries,protocol,seed,baseline_mrr,task,auroc,macro_f1,accuracy,num_pairs,baseline_name,baseline_score")
-        // 57 windows: split point 40, 17 test windows; shifts up to ±10 leave pairs, ±20 and ±40 none; six query groups.
-        #expect(alignment.count == 1 + 6 * 5)
+        // Retrieval: 57 windows, split point 40, 17 test windows; shifts up to ±10 leave pairs,
+        // ±20 and ±40 none; six query groups. Misalignment: 49 left windows (57 − the shift of
+        // 8) make 98 pairs, whose purged strict split leaves fewer than 10 test left windows:
+        // shifts 0 and ±5 only, six groups again.
+        #expect(alignment.count == 1 + 6 * 5 + 6 * 3)
+        #expect(alignment.filter { $0.contains(",misalignment_detection,") }.count == 6 * 3)
         let missing = try lines("missing_views.csv")
         #expect(missing.first == "task,task_display,view,metric,score_full,score_without,drop,baseline_name,baseline_score,protocol,seed")
         let audio = try lines("audio_ablation_metrics.csv")
