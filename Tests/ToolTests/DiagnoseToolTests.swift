@@ -61,6 +61,12 @@ struct DiagnoseToolTests {
         #expect(json?["protocol"] as? String == "strict")
         #expect((json?["files"] as? [String: Any])?["ablation"] as? String == "ablation_metrics.csv")
         #expect((json?["groups"] as? [String: Any])?["all_features"] as? Int == 8546)
+        // The misalignment curve per query group: the shifts it has rows for, one AUROC each.
+        let curves = (json?["misalignment_shift"] as? [String: Any])?["groups"] as? [String: Any]
+        #expect(curves?.count == 6)
+        let inertial = curves?["inertial"] as? [String: Any]
+        #expect(inertial?["shift_windows"] as? [Int] == [-5, 0, 5], "\(String(describing: inertial))")
+        #expect((inertial?["auroc"] as? [Any])?.count == 3)
         // The raw log-mel rows: 57 × 588 float32, and for every row the frame count (column
         // 587) follows from the segment length (column 586 × 16000): 1 + (n − 512) // 160.
         let npy = try Data(contentsOf: out.appendingPathComponent("raw_logmel_features.npy"))
