@@ -41,9 +41,13 @@ struct DiagnoseToolTests {
         // One task × two modes (strict: removed and only) × nine groups.
         #expect(ablation.count == 1 + 2 * 9)
         let alignment = try lines("alignment_shift_metrics.csv")
-        #expect(alignment.first == "query_group,query_display,target_group,shift_windows,shift_frames,status,mrr,top1_accuracy,top5_accuracy,top10_accuracy,median_rank,mean_rank,num_queries,protocol,seed,baseline_mrr")
-        // 57 windows: split point 40, 17 test windows; shifts up to ±10 leave pairs, ±20 and ±40 none; six query groups.
-        #expect(alignment.count == 1 + 6 * 5)
+        #expect(alignment.first == "query_group,query_display,target_group,shift_windows,shift_frames,status,mrr,top1_accuracy,top5_accuracy,top10_accuracy,median_rank,mean_rank,num_queries,protocol,seed,baseline_mrr,task,auroc,macro_f1,accuracy,num_pairs,baseline_name,baseline_score")
+        // Retrieval: 57 windows, split point 40, 17 test windows; shifts up to ±10 leave pairs,
+        // ±20 and ±40 none; six query groups. Misalignment: 49 left windows (57 − the shift of
+        // 8) make 98 pairs, whose purged strict split leaves fewer than 10 test left windows:
+        // shifts 0 and ±5 only, six groups again.
+        #expect(alignment.count == 1 + 6 * 5 + 6 * 3)
+        #expect(alignment.filter { $0.contains(",misalignment_detection,") }.count == 6 * 3)
         let missing = try lines("missing_views.csv")
         #expect(missing.first == "task,task_display,view,metric,score_full,score_without,drop,baseline_name,baseline_score,protocol,seed")
         let audio = try lines("audio_ablation_metrics.csv")
@@ -57,6 +61,12 @@ struct DiagnoseToolTests {
         #expect(json?["protocol"] as? String == "strict")
         #expect((json?["files"] as? [String: Any])?["ablation"] as? String == "ablation_metrics.csv")
         #expect((json?["groups"] as? [String: Any])?["all_features"] as? Int == 8546)
+        // The misalignment curve per query group: the shifts it has rows for, one AUROC each.
+        let curves = (json?["misalignment_shift"] as? [String: Any])?["groups"] as? [String: Any]
+        #expect(curves?.count == 6)
+        let inertial = curves?["inertial"] as? [String: Any]
+        #expect(inertial?["shift_windows"] as? [Int] == [-5, 0, 5], "\(String(describing: inertial))")
+        #expect((inertial?["auroc"] as? [Any])?.count == 3)
         // The raw log-mel rows: 57 × 588 float32, and for every row the frame count (column
         // 587) follows from the segment length (column 586 × 16000): 1 + (n − 512) // 160.
         let npy = try Data(contentsOf: out.appendingPathComponent("raw_logmel_features.npy"))

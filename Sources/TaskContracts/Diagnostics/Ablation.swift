@@ -60,12 +60,11 @@ public enum ModalityAblation {
         for task in c.tasks {
             progress?("ablation: \(task.rawValue)")
             let contract = TaskContract(task, protocol: c.suiteProtocol, parameters: c.parameters)
-            for seed in DiagnosticSeeds.effective(c.seeds, episodes: episodes) {
+            try DiagnosticSeeds.eachProblem(contract, episodes: episodes, seeds: c.seeds, parameters: c.parameters) { seed, outcome in
                 let problem: TaskProblem
-                do {
-                    problem = try TaskProblemBuilder.build(contract, episodes: episodes, policy: try SplitPolicy.standard(for: episodes, seed: seed),
-                                                           parameters: c.parameters)
-                } catch let SuiteError.notApplicable(_, reason) {
+                switch outcome {
+                case let .built(p): problem = p
+                case let .notApplicable(reason):
                     for mode in c.modes {
                         for g in c.groups {
                             rows.append(AblationRow(task: task, group: g, mode: mode, suiteProtocol: c.suiteProtocol, seed: seed,
@@ -74,7 +73,7 @@ public enum ModalityAblation {
                                                     inputDim: 0, reason: reason))
                         }
                     }
-                    continue
+                    return
                 }
                 for mode in c.modes {
                     for g in c.groups {
@@ -163,5 +162,29 @@ enum DiagnosticFit {
 public enum DiagnosticSeeds {
     public static func effective(_ seeds: [UInt64], episodes: [SuiteEpisode]) -> [UInt64] {
         episodes.count > 1 ? seeds : Array(seeds.prefix(1))
+    }
+
+    /// A task's problem under one seed's split, or why the task does not apply.
+    enum Outcome {
+        case built(TaskProblem)
+        case notApplicable(reason: String)
+    }
+
+    /// Builds `contract`'s problem for each effective seed (the standard split of that seed)
+    /// and hands it to `body`; a task that does not apply to the episodes reaches `body` as
+    /// `.notApplicable` so that the diagnostic can write its not-computed rows. One problem is
+    /// alive at a time (a full episode's pair problems are large).
+    static func eachProblem(_ contract: TaskContract, episodes: [SuiteEpisode], seeds: [UInt64], parameters: TaskParameters,
+                            _ body: (UInt64, Outcome) throws -> Void) throws {
+        for seed in effective(seeds, episodes: episodes) {
+            let outcome: Outcome
+            do {
+                outcome = .built(try TaskProblemBuilder.build(contract, episodes: episodes, policy: try SplitPolicy.standard(for: episodes, seed: seed),
+                                                              parameters: parameters))
+            } catch let SuiteError.notApplicable(_, reason) {
+                outcome = .notApplicable(reason: reason)
+            }
+            try body(seed, outcome)
+        }
     }
 }

@@ -42,9 +42,10 @@ public enum AlignmentStress {
         let contract = TaskContract(.crossModalRetrieval, protocol: c.suiteProtocol, parameters: c.parameters)
         let stride = c.parameters.window.stride
         var rows: [AlignmentShiftRow] = []
-        for seed in DiagnosticSeeds.effective(c.seeds, episodes: episodes) {
-            let problem = try TaskProblemBuilder.build(contract, episodes: episodes, policy: try SplitPolicy.standard(for: episodes, seed: seed),
-                                                       parameters: c.parameters)
+        // A task that does not apply (too few windows) gives no curve rather than an error, as
+        // in the misalignment half.
+        try DiagnosticSeeds.eachProblem(contract, episodes: episodes, seeds: c.seeds, parameters: c.parameters) { seed, outcome in
+            guard case let .built(problem) = outcome else { return }
             let samples = problem.samples
             let targetColumns = c.target.columns(schema)
             let y = try TaskProblemBuilder.gather(episodes: episodes, samples: samples, columns: targetColumns)

@@ -113,15 +113,13 @@ public enum AudioAblation {
         for task in c.tasks {
             progress?("audio ablation: \(task.rawValue)")
             let contract = TaskContract(task, protocol: c.suiteProtocol, parameters: c.parameters)
-            for seed in DiagnosticSeeds.effective(c.seeds, episodes: episodes) {
-                let problem: TaskProblem
-                do {
-                    problem = try TaskProblemBuilder.build(contract, episodes: episodes, policy: try SplitPolicy.standard(for: episodes, seed: seed),
-                                                           parameters: c.parameters)
-                } catch let SuiteError.notApplicable(_, reason) {
-                    rows += Variant.allCases.map { AudioAblationRow(task: task, variant: $0, featureDim: 0, targetVariant: contract.targetDescription,
-                                                                    reason: reason, suiteProtocol: c.suiteProtocol, seed: seed) }
-                    continue
+            try DiagnosticSeeds.eachProblem(contract, episodes: episodes, seeds: c.seeds, parameters: c.parameters) { seed, outcome in
+                guard case let .built(problem) = outcome else {
+                    if case let .notApplicable(reason) = outcome {
+                        rows += Variant.allCases.map { AudioAblationRow(task: task, variant: $0, featureDim: 0, targetVariant: contract.targetDescription,
+                                                                        reason: reason, suiteProtocol: c.suiteProtocol, seed: seed) }
+                    }
+                    return
                 }
                 let base = schema.columnIndices(contract.input)
                 let targetDim: Int? = { if case let .values(m) = problem.targets { return m.cols } else { return nil } }()

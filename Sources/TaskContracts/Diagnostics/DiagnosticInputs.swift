@@ -36,23 +36,34 @@ enum DiagnosticInputs {
             }
             return (x, blocks + blocks.map { ($0.lowerBound + d)..<($0.upperBound + d) } + blocks.map { ($0.lowerBound + 2 * d)..<($0.upperBound + 2 * d) })
         case .misalignmentDetection:
-            let m = min(d, right.count)
-            let diff = problem.contract.suiteProtocol == .reference ? m : 0
-            let width = d + right.count + diff
-            let x = try TaskProblemBuilder.buildRows(count: samples.count, cols: width) { r, out in
-                let s = samples[r]
-                let j = s.partner ?? s.window
-                let f = episodes[s.episode].features
-                for (k, c) in columns.enumerated() { out[k] = f.storage[s.window * f.cols + c] }
-                for (k, c) in right.enumerated() { out[d + k] = f.storage[j * f.cols + c] }
-                for k in 0..<diff { out[d + right.count + k] = out[d + k] - out[k] }
-            }
-            var all = blocks + TaskProblemBuilder.blockRanges(schema: schema, columns: right).map { ($0.lowerBound + d)..<($0.upperBound + d) }
-            if diff > 0 { all.append((d + right.count)..<width) }
-            return (x, all)
+            let pairs = samples.map { (episode: $0.episode, left: $0.window, right: $0.partner ?? $0.window) }
+            return try pairRows(pairs, episodes: episodes, columns: columns, right: right, protocol: problem.contract.suiteProtocol)
         default:
             return (try TaskProblemBuilder.gather(episodes: episodes, samples: samples, columns: columns), blocks)
         }
+    }
+
+    /// Misalignment rows `[left_a, right_b]` (plus `right[:m] − left[:m]` in the reference) of
+    /// window pairs (a, b): the task's own pairs, or the alignment stress's pairs with the
+    /// left stream moved by a shift.
+    static func pairRows(_ pairs: [(episode: Int, left: Int, right: Int)], episodes: [SuiteEpisode], columns: [Int], right: [Int],
+                         protocol p: SuiteProtocol) throws -> (x: Matrix, blocks: [Range<Int>]) {
+        let schema = episodes[0].schema
+        let d = columns.count
+        let m = min(d, right.count)
+        let diff = p == .reference ? m : 0
+        let width = d + right.count + diff
+        let x = try TaskProblemBuilder.buildRows(count: pairs.count, cols: width) { r, out in
+            let (e, a, b) = pairs[r]
+            let f = episodes[e].features
+            for (k, c) in columns.enumerated() { out[k] = f.storage[a * f.cols + c] }
+            for (k, c) in right.enumerated() { out[d + k] = f.storage[b * f.cols + c] }
+            for k in 0..<diff { out[d + right.count + k] = out[d + k] - out[k] }
+        }
+        var all = TaskProblemBuilder.blockRanges(schema: schema, columns: columns)
+            + TaskProblemBuilder.blockRanges(schema: schema, columns: right).map { ($0.lowerBound + d)..<($0.upperBound + d) }
+        if diff > 0 { all.append((d + right.count)..<width) }
+        return (x, all)
     }
 
     /// The right-hand (visual) side of the misalignment task under `protocol`: VISUAL in the

@@ -34,6 +34,8 @@ public struct DiagnosticsResult: Sendable {
     public var schema: FeatureSchema
     public var ablation: [AblationRow]?
     public var alignment: [AlignmentShiftRow]?
+    /// The misalignment task under the same shifts (written to the same CSV as `alignment`).
+    public var misalignmentShift: [MisalignmentShiftRow]?
     public var missingViews: [MissingViewRow]?
     public var bySession: [SessionRow]?
     public var audio: [AudioAblationRow]?
@@ -78,6 +80,9 @@ public enum DiagnosticsRunner {
                 var a = AlignmentStress.Configuration(protocol: c.suiteProtocol)
                 a.seeds = c.seeds; a.parameters = c.parameters
                 result.alignment = try AlignmentStress.run(episodes: episodes, configuration: a, progress: progress)
+                var m = MisalignmentStress.Configuration(protocol: c.suiteProtocol)
+                m.seeds = c.seeds; m.parameters = c.parameters
+                result.misalignmentShift = try MisalignmentStress.run(episodes: episodes, configuration: m, progress: progress)
             case .missingViews:
                 var m = MissingViews.Configuration(protocol: c.suiteProtocol)
                 m.tasks = c.tasks; m.seeds = c.seeds; m.parameters = c.parameters

@@ -14,7 +14,7 @@ public enum DiagnosticsSummary {
         ]
         var files: [(String, JSONValue)] = []
         if r.ablation != nil { files.append(("ablation", .string("ablation_metrics.csv"))) }
-        if r.alignment != nil { files.append(("alignment", .string("alignment_shift_metrics.csv"))) }
+        if r.alignment != nil || r.misalignmentShift != nil { files.append(("alignment", .string("alignment_shift_metrics.csv"))) }
         if r.missingViews != nil { files.append(("missing-views", .string("missing_views.csv"))) }
         if r.bySession != nil { files.append(("by-session", .string("by_session.csv"))) }
         if r.audio != nil {
@@ -32,6 +32,10 @@ public enum DiagnosticsSummary {
         if let a = r.alignment {
             let (summary, notes) = alignmentSummary(a)
             f.append(("alignment", summary)); findings += notes
+        }
+        if let m = r.misalignmentShift {
+            let (summary, notes) = misalignmentSummary(m)
+            f.append(("misalignment_shift", summary)); findings += notes
         }
         if let m = r.missingViews { f.append(("missing_views", missingSummary(m))) }
         if let s = r.bySession { f.append(("by_session", .object([("rows", .int(s.count)), ("sessions", .array(Array(Set(s.map(\.session))).sorted().map { .string($0) }))]))) }
@@ -112,6 +116,30 @@ public enum DiagnosticsSummary {
             }
         }
         return (.object(groups), notes)
+    }
+
+    /// Per query group (first seed): the curve (shift → AUROC, macro-F1) and the score at 0.
+    static func misalignmentSummary(_ rows: [MisalignmentShiftRow]) -> (JSONValue, [JSONValue]) {
+        var groups: [(String, JSONValue)] = []
+        var order: [String] = []
+        for r in rows where !order.contains(r.group.name) { order.append(r.group.name) }
+        let seed = rows.first?.seed
+        var flat: [String] = []
+        for g in order {
+            let curve = rows.filter { $0.group.name == g && $0.seed == seed }
+            let zero = curve.first { $0.shiftWindows == 0 }
+            if let a = zero?.auroc, a <= 0.55 { flat.append(g) }
+            groups.append((g, .object([("auroc_at_zero", .num(zero?.auroc)), ("macro_f1_at_zero", .num(zero?.score.score)),
+                                       ("baseline_macro_f1", .num(zero?.score.baselineScore)),
+                                       ("shift_windows", .array(curve.map { .int($0.shiftWindows) })),
+                                       ("auroc", .array(curve.map { .num($0.auroc) })),
+                                       ("macro_f1", .array(curve.map { .double($0.score.score) }))])))
+        }
+        var notes: [JSONValue] = []
+        if !flat.isEmpty {
+            notes.append(.string("misalignment: the pair head does not tell aligned from shifted pairs at shift 0 (AUROC <= 0.55) for \(flat.joined(separator: ", ")): their shift curves carry no alignment evidence"))
+        }
+        return (.object([("seed", seed.map { .int(Int($0)) } ?? .null), ("groups", .object(groups))]), notes)
     }
 
     static func missingSummary(_ rows: [MissingViewRow]) -> JSONValue {

@@ -14,10 +14,13 @@ public enum DiagnosticsWriter {
     ]
     /// Ours after the reference's: which run, which mode, and the trivial baseline.
     public static let ablationColumns = ablationReferenceColumns + ["protocol", "seed", "mode", "baseline_name", "baseline_score"]
-    /// `task-suite.md` §6.2 columns, then ours.
+    /// `task-suite.md` §6.2 columns, then ours: which run, then the task of the row
+    /// (`cross_modal_retrieval` rows fill the retrieval columns, `misalignment_detection` rows
+    /// the pair columns) and its trivial baseline.
     public static let alignmentColumns = ["query_group", "query_display", "target_group", "shift_windows", "shift_frames", "status", "mrr",
                                           "top1_accuracy", "top5_accuracy", "top10_accuracy", "median_rank", "mean_rank", "num_queries",
-                                          "protocol", "seed", "baseline_mrr"]
+                                          "protocol", "seed", "baseline_mrr",
+                                          "task", "auroc", "macro_f1", "accuracy", "num_pairs", "baseline_name", "baseline_score"]
     public static let missingViewColumns = ["task", "task_display", "view", "metric", "score_full", "score_without", "drop",
                                             "baseline_name", "baseline_score", "protocol", "seed"]
     public static let bySessionColumns = ["session", "task", "metric", "value", "ci_low", "ci_high", "n_test", "baseline_name", "baseline_score"]
@@ -47,7 +50,9 @@ public enum DiagnosticsWriter {
     public static func contents(_ r: DiagnosticsResult) -> [(String, String)] {
         var out: [(String, String)] = []
         if let a = r.ablation { out.append(("ablation_metrics.csv", ablationCSV(a))) }
-        if let a = r.alignment { out.append(("alignment_shift_metrics.csv", alignmentCSV(a))) }
+        if r.alignment != nil || r.misalignmentShift != nil {
+            out.append(("alignment_shift_metrics.csv", alignmentCSV(r.alignment ?? [], misalignment: r.misalignmentShift ?? [])))
+        }
         if let m = r.missingViews { out.append(("missing_views.csv", missingViewsCSV(m))) }
         if let s = r.bySession { out.append(("by_session.csv", bySessionCSV(s))) }
         if let a = r.audio {
@@ -90,14 +95,23 @@ public enum DiagnosticsWriter {
         return csv.text
     }
 
-    public static func alignmentCSV(_ rows: [AlignmentShiftRow]) -> String {
+    /// Retrieval rows first, then misalignment rows; each leaves the other task's columns empty.
+    public static func alignmentCSV(_ rows: [AlignmentShiftRow], misalignment: [MisalignmentShiftRow] = []) -> String {
         var csv = CSVWriter(lineTerminator: .lf)
         csv.writeRow(alignmentColumns)
         for r in rows {
             let m = r.metrics
             csv.writeRow([r.group.name, r.group.display, r.target.name, String(r.shiftWindows), String(r.shiftFrames), "derived_perturbation",
                           num(m.mrr), num(m.top1Accuracy), num(m.top5Accuracy), num(m.top10Accuracy), num(m.medianRank), num(m.meanRank),
-                          String(m.numQueries), r.suiteProtocol.rawValue, String(r.seed), num(r.chanceMRR)])
+                          String(m.numQueries), r.suiteProtocol.rawValue, String(r.seed), num(r.chanceMRR),
+                          TaskID.crossModalRetrieval.rawValue, "", "", "", "", "chance", num(r.chanceMRR)])
+        }
+        for r in misalignment {
+            let s = r.score
+            csv.writeRow([r.group.name, r.group.display, r.target, String(r.shiftWindows), String(r.shiftFrames), "derived_perturbation"]
+                         + [String](repeating: "", count: 7) + [r.suiteProtocol.rawValue, String(r.seed), "",
+                          TaskID.misalignmentDetection.rawValue, num(r.auroc), num(s.metrics["macro_f1"]), num(s.metrics["accuracy"]),
+                          String(s.numTest), s.baselineName, num(s.baselineScore)])
         }
         return csv.text
     }
