@@ -68,12 +68,16 @@ public struct RidgeRegression: Sendable, Equatable {
     /// Y is z-scored with its train mean and population std (std < 1e-6 → 1); a ones column is
     /// appended to X (already z-scored by the caller), `K = XaXaᵀ`, `α = solve(K + λI, Ys)` by
     /// LU with partial pivoting (`sgesv`, as `numpy.linalg.solve`), `W = Xaᵀα`.
-    public static func fitReference(x: Matrix, y: Matrix, lambda: Float = 10) throws -> RidgeRegression {
+    ///
+    /// With `standardisingTargets: false` Y is solved for as given (the reference's single-episode
+    /// diagnostics, `ridge_predict`, regress raw one-hot targets; z-scoring them there gives a
+    /// different fit because the bias is penalised).
+    public static func fitReference(x: Matrix, y: Matrix, lambda: Float = 10, standardisingTargets: Bool = true) throws -> RidgeRegression {
         try validate(x: x, y: y, lambda: Double(lambda))
         let n = x.rows, d = x.cols, k = y.cols
         let (yMean64, yStd64) = Standardiser.columnMoments(y)
-        let yMean = yMean64.map { Float($0) }
-        let yStd = yStd64.map { $0 < 1e-6 ? Float(1) : Float($0) }
+        let yMean = standardisingTargets ? yMean64.map { Float($0) } : [Float](repeating: 0, count: k)
+        let yStd = standardisingTargets ? yStd64.map { $0 < 1e-6 ? Float(1) : Float($0) } : [Float](repeating: 1, count: k)
         // The ones column is never materialised: XaXaᵀ = XXᵀ + 11ᵀ and Xaᵀα = [Xᵀα; 1ᵀα].
 
         // K = XXᵀ + 1 + λI via ssyrk (upper triangle), mirrored; symmetric, so its row-major

@@ -46,15 +46,23 @@ import XPTestSupport
         }
     }
 
-    /// `features` read member by member: `NPZArchive.read` refuses the file as a whole, since
-    /// its `metadata` member is a 0-d `<U370` string array (it reads 1-D string arrays only).
+    /// `features` of the published file through `NPZArchive` (zlib: np.savez_compressed
+    /// deflates both members); its `metadata` member is a 0-d `<U370` string of sorted-key JSON.
     static func features() throws -> (values: [Float], rows: Int, cols: Int) {
         let url = try SharedFixtures.url(npz)
         let zip = try ZipArchive.decode(try Data(contentsOf: url), file: url.path)
-        #expect(zip.entries.map(\.name) == ["features.npy", "metadata.npy"])
         #expect(zip.entries.allSatisfy { $0.method == .deflate }, "np.savez_compressed deflates every member")
-        guard let entry = zip.entries.first(where: { $0.name == "features.npy" }),
-              case let .float32(shape, values) = try NumPyFile.decode(entry.data), shape.count == 2 else {
+        let archive = try NPZArchive.read(from: url)
+        #expect(archive.names == ["features", "metadata"])
+        if case let .strings(metadata)? = archive["metadata"] {
+            #expect(metadata.count == 1)
+            #expect(metadata.first?.count == 370)
+            #expect(metadata.first?.hasPrefix(#"{"exists": true, "feature_description": "#) == true)
+            #expect(metadata.first?.contains(#""feature_dim": 588, "fft_size": 512, "fps": 20.00137419266181"#) == true)
+        } else {
+            Issue.record("metadata is not a string member")
+        }
+        guard case let .float32(shape, values)? = archive["features"], shape.count == 2 else {
             throw SuiteError.shapeMismatch(what: "\(npz) features.npy", expected: "a 2-D float32 array", found: "another member set or dtype")
         }
         return (values, shape[0], shape[1])
@@ -121,16 +129,10 @@ import XPTestSupport
         let action = try Self.score(try Self.column("action_label", lines), x: x)
         #expect(action.macroF1 == 0.0 && action.accuracy == 0.0 && action.balancedAccuracy == 0.0)
         let subtask = try Self.score(try Self.column("subtask_label", lines), x: x)
-        // Known deviation: one test window's prediction differs. The reference's ablation head
-        // (`ridge_predict`, task-suite.md §6.1) regresses the raw one-hot; `DiagnosticModel`'s
-        // reference mode uses `RidgeRegression.fitReference`, the suite's `ridge_fit_predict`,
-        // which z-scores every target column first, and with a penalised bias that is not the
-        // same fit. Both give 1/348 correct, but the raw fit's macro-F1 sums one false positive
-        // less over the 13 classes (0.0016906… here). Remove the wrapper once the head
-        // regresses one-hot targets unscaled.
-        withKnownIssue("the reference-mode diagnostic head z-scores one-hot targets; ridge_predict does not") {
-            #expect(subtask.macroF1 == 0.0016722408026755855)
-        }
+        // Exact only because the head regresses the raw one-hot, as `ridge_predict` does
+        // (task-suite.md §6.1): z-scoring the one-hot columns first, with the penalised bias,
+        // moves one test window's prediction and gives 0.0016906… instead.
+        #expect(subtask.macroF1 == 0.0016722408026755855)
         #expect(subtask.accuracy == 0.0028735632183908046)
         #expect(subtask.balancedAccuracy == 0.001349527665317139)
         // A window is a transition when its centre frame lies within ±10 frames of a boundary.

@@ -49,6 +49,38 @@ struct DiagnoseReportTests {
         #expect(num(points[49], "cy") == 105.74)
     }
 
+    @Test("xp-diagnose shift rows: the misalignment curve plots AUROC against its chance line, retrieval MRR")
+    func misalignmentShiftCurve() throws {
+        let folder = try TestFolders.scratch("misalignment-shift")
+        try TestFolders.write("""
+            query_group,target_group,shift_windows,shift_frames,status,mrr,num_queries,protocol,seed,baseline_mrr,task,auroc,macro_f1,accuracy,num_pairs,baseline_name,baseline_score
+            audio,visual,0,0,computed,0.9,20,strict,7,0.1,cross_modal_retrieval,,,,,,
+            audio,visual,1,10,computed,0.4,19,strict,7,0.1,cross_modal_retrieval,,,,,,
+            inertial,VISUAL,-1,-10,computed,,,strict,7,,misalignment_detection,0.7,0.5,0.6,30,chance,0.5
+            inertial,VISUAL,0,0,computed,,,strict,7,,misalignment_detection,1.0,0.9,0.9,32,chance,0.5
+            inertial,VISUAL,1,10,computed,,,strict,7,,misalignment_detection,0.6,0.4,0.5,30,chance,0.5
+            audio,VISUAL,0,0,computed,,,strict,7,,misalignment_detection,0.55,0.5,0.5,32,chance,0.5
+
+            """, folder, "alignment_shift_metrics.csv")
+        let m = Markup.parse(try RunReport.render(RunReport.Options(folder: folder)))
+        #expect(m.error == nil, "\(m.error ?? "")")
+        let pairs = try #require(m.svgIndex(labelled: "Alignment shift (task misalignment_detection, protocol strict)"))
+        // audio (1 point), inertial (3) and the dashed chance line (3 shifts).
+        let lines = m.marks(svg: pairs, "polyline", cssClass: "series")
+        #expect(lines.count == 3)
+        #expect(lines.last?.attributes["stroke-dasharray"] != nil)
+        let points = m.marks(svg: pairs, "circle", cssClass: "point")
+        #expect(points.count == 1 + 3 + 3)
+        // inertial at shifts −1, 0, 1 (AUROC 0.7, 1.0, 0.6): the peak at 0 is drawn highest.
+        let y = points[1...3].compactMap { num($0, "cy") }
+        #expect(y.count == 3 && y[1] < y[0] && y[0] < y[2])
+        // The chance line (0.5) lies below every inertial point.
+        #expect(points[4...6].compactMap { num($0, "cy") }.allSatisfy { $0 > y.max() ?? 0 })
+        #expect(m.text.contains("AUROC"))
+        let retrieval = try #require(m.svgIndex(labelled: "Alignment shift (task cross_modal_retrieval, protocol strict)"))
+        #expect(m.marks(svg: retrieval, "circle", cssClass: "point").count == 2 + 2)   // audio and its chance MRR
+    }
+
     @Test("xp-diagnose columns: protocol partitions, n/a cells, seeds averaged, baselines listed; missing views drawn")
     func diagnoseColumns() throws {
         let folder = try TestFolders.scratch("diagnose")

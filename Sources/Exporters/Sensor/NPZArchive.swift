@@ -24,7 +24,7 @@ public struct NPZArchive: Sendable, Equatable {
     public enum Array: Sendable, Equatable {
         case float32(shape: [Int], values: [Float])
         case int64(shape: [Int], values: [Int64])
-        /// A 1-D `<U{n}` array.
+        /// A 1-D `<U{n}` array (a 0-d one, numpy's scalar string, reads as one element).
         case strings([String])
 
         public var shape: [Int] {
@@ -135,7 +135,7 @@ public struct NPZArchive: Sendable, Equatable {
 
     // MARK: Reading
 
-    /// Reads the archive at `url` (ours or numpy's: `<f4`, `<i8` and 1-D `<U{n}` members).
+    /// Reads the archive at `url` (ours or numpy's: `<f4`, `<i8` and 0-d or 1-D `<U{n}` members).
     public static func read(from url: URL) throws(ArchiveError) -> NPZArchive {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
@@ -164,7 +164,7 @@ public struct NPZArchive: Sendable, Equatable {
                 case let d where d.hasPrefix("<U"):
                     array = .strings(try NumPyFile.decodeStrings(entry.data))
                 default:
-                    throw ArchiveError.unsupported(file: file, entry: entry.name, feature: "dtype \(header.descr) (only <f4, <i8 and 1-D <U{n} are read)")
+                    throw ArchiveError.unsupported(file: file, entry: entry.name, feature: "dtype \(header.descr) (only <f4, <i8 and 0-d or 1-D <U{n} are read)")
                 }
             } catch let error as ArchiveError {
                 throw error

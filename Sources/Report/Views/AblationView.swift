@@ -96,22 +96,28 @@ public enum DiagnoseView {
 
     public static func alignment(_ folder: URL) throws(ReportError) -> HTMLDocument.Section? {
         guard let url = find(folder, ["alignment_shift_metrics.csv", "alignment_stress/alignment_shift_metrics.csv"]), let csv = try CSVTable.read(url) else { return nil }
-        var body = Fragment.paragraph("MRR of retrieving the target windows from each query group's stream shifted by k windows; the peak should sit at 0.")
+        var body = Fragment.paragraph("Retrieval: MRR of retrieving the target windows from each query group's stream shifted by k windows; the peak should sit at 0. "
+            + "Misalignment: AUROC of the pair head (trained at shift 0) when the group's stream is read k windows late.")
         for (name, rows) in partition(csv, by: ["task", "protocol"]) {
+            // Misalignment rows carry AUROC and a chance baseline; retrieval rows MRR.
+            let pairs = rows.contains { csv.value($0, "task") == "misalignment_detection" }
+            let metric = pairs ? "auroc" : "mrr", baselineColumn = pairs ? "baseline_score" : "baseline_mrr"
             var groups: [String: [(x: Double, y: Double)]] = [:]
             var baseline: [(x: Double, y: Double)] = []
             for r in rows {
-                guard let x = csv.number(r, "shift_windows"), let y = csv.number(r, "mrr") else { continue }
+                guard let x = csv.number(r, "shift_windows"), let y = csv.number(r, metric) else { continue }
                 groups[csv.value(r, "query_group"), default: []].append((x, y))
-                if let b = csv.number(r, "baseline_mrr"), !baseline.contains(where: { $0.x == x }) { baseline.append((x, b)) }
+                if let b = csv.number(r, baselineColumn), !baseline.contains(where: { $0.x == x }) { baseline.append((x, b)) }
             }
             var series = groups.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }.map { g in
                 LineChart.Series(name: g, points: (groups[g] ?? []).sorted { $0.x < $1.x })
             }
             if !baseline.isEmpty { series.append(LineChart.Series(name: "baseline", points: baseline.sorted { $0.x < $1.x }, dashed: true)) }
             let title = "Alignment shift" + (name.isEmpty ? "" : " (\(name))")
-            let chart = LineChart(title: title, xLabel: "shift (windows)", yLabel: "MRR", series: series, width: 900, height: 420)
-            let columns = ["query_group", "shift_windows", "shift_frames", "mrr", "top1_accuracy", "top5_accuracy", "num_queries", "seed", "baseline_mrr"].filter(csv.has)
+            let chart = LineChart(title: title, xLabel: "shift (windows)", yLabel: pairs ? "AUROC" : "MRR", series: series, width: 900, height: 420)
+            let columns = (pairs
+                ? ["query_group", "target_group", "shift_windows", "shift_frames", "auroc", "macro_f1", "accuracy", "num_pairs", "seed", "baseline_name", "baseline_score"]
+                : ["query_group", "shift_windows", "shift_frames", "mrr", "top1_accuracy", "top5_accuracy", "num_queries", "seed", "baseline_mrr"]).filter(csv.has)
             body += Fragment.figure(svg: chart.svg(), table: Table(caption: "\(title): the rows", header: columns, rows: rows.map { r in columns.map { csv.value(r, $0) } }))
         }
         return HTMLDocument.Section(id: "alignment", title: "Alignment stress", body: body)

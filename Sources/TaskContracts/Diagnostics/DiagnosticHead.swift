@@ -39,7 +39,9 @@ public struct DiagnosticModel: Sendable {
             yTrain = try zScored(yTrain, mean: mean, std: std)
         }
         let ridge = p == .reference
-            ? try RidgeRegression.fitReference(x: xTrain, y: yTrain, lambda: Float(lambda))
+            // `ridge_predict` z-scores Y only where the caller asked for it (done above), and
+            // regresses raw one-hot targets otherwise: no second standardisation.
+            ? try RidgeRegression.fitReference(x: xTrain, y: yTrain, lambda: Float(lambda), standardisingTargets: false)
             : try RidgeRegression.fitStrict(x: xTrain, y: yTrain, lambda: lambda)
         return DiagnosticModel(scaler: scaler, ridge: ridge, targetMean: mean, targetStd: std)
     }

@@ -258,8 +258,10 @@ extension NumPyFile {
         guard h.descr.hasPrefix("<U"), let width = Int(h.descr.dropFirst(2)), width >= 1 else {
             throw .malformedNPY(reason: "dtype \(h.descr) is not a little-endian unicode string dtype (<U{n}, n >= 1)")
         }
-        guard h.shape.count == 1 else {
-            throw .malformedNPY(reason: "string arrays must be 1-D, found shape \(h.shape)")
+        // 0-d too: numpy writes a scalar string (e.g. `np.savez(..., metadata=json_text)`) that
+        // way; it reads as one string.
+        guard h.shape.count <= 1 else {
+            throw .malformedNPY(reason: "string arrays must be 0-d or 1-D, found shape \(h.shape)")
         }
         let (elementSize, overflow) = width.multipliedReportingOverflow(by: 4)
         guard !overflow else { throw .malformedNPY(reason: "dtype \(h.descr) is too wide") }
