@@ -12,8 +12,9 @@ enum StrictSummary {
             switch r.status {
             case "ok":
                 guard let ms = r.primaryMeanStd else { return "undefined" }
-                // A deterministic head (ridge) gives the same value for every seed: no "± 0".
-                return ms.n > 1 && ms.std > 0 ? String(format: "%.4f ± %.4f", ms.mean, ms.std) : String(format: "%.4f", ms.mean)
+                // A deterministic head (ridge) gives the same value for every seed, up to the
+                // last bits of a BLAS sum: no "± 0.0000" that reads as a measured certainty.
+                return ms.n > 1 && ms.std >= 0.00005 ? String(format: "%.4f ± %.4f", ms.mean, ms.std) : String(format: "%.4f", ms.mean)
             case "not_applicable": return "N/A"
             default: return "error"
             }
@@ -38,7 +39,7 @@ enum StrictSummary {
         let blocks = rows.compactMap(\.interval).first
         var lines = [
             "# Task suite summary (strict protocol)", "",
-            "Episodes: \(episodes.map(\.name).joined(separator: ", ")). Split: \(policy.name). Seeds: \(config.seeds.map(String.init).joined(separator: ", "))\(several ? " (mean ± std over seeds; no ± where every seed gives the same value)" : "").",
+            "Episodes: \(episodes.map(\.name).joined(separator: ", ")). Split: \(policy.name). Seeds: \(config.seeds.map(String.init).joined(separator: ", "))\(several ? " (mean ± std over seeds; no ± where every seed gives the same value to the printed digits)" : "").",
         ]
         if blocks != nil {
             lines.append("Intervals: 95% block bootstrap of the printed number over test samples; blocks are the runs of one label (the true class, or the window's action) within an episode, at least one window overlap long (whole episodes with \(DependenceBlocks.episodeBlocksFrom) or more test episodes)\(several ? "; every resample scores every seed and keeps their mean, so the interval is that of the mean over seeds" : "").")
